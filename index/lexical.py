@@ -1,0 +1,178 @@
+"""The lexical (BM25) index beside Chroma: SQLite FTS5 with the Porter stemmer.
+
+Local Chroma has no sparse index, so keyword search lives here. It is a cache of what
+Chroma holds: each article's content hash is recorded, and `sync()` brings it in step
+with Chroma (missing, stale or corrupt: rebuilt from Chroma, never the other way).
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
+
+SCHEMA_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class LexicalRow:
+    chunk_id: str
+    article_id: str
+    title: str
+    text: str
+    source: str
+    published_ts: int | None
+
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def match_query(question: str, max_terms: int = 64) -> str:
+    """An FTS5 MATCH expression that ORs the question's words (quoted: no syntax to inject)."""
+    words = list(dict.fromkeys(w.lower() for w in _WORD.findall(question)))[:max_terms]
+    return " OR ".join(f'"{w}"' for w in words)
+
+
+class LexicalIndex:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._lock = threading.RLock()
+        self._db = self._open()
+
+    # -- opening, and starting again when the file is damaged ------------------------
+    def _open(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = None
+        try:
+            db = self._connect()
+            if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                raise sqlite3.DatabaseError("quick_check failed")
+            version = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+            if version is None or version[0] != SCHEMA_VERSION:
+                raise sqlite3.DatabaseError("old schema")
+            return db
+        except sqlite3.DatabaseError:
+            self.damaged = True
+            if db is not None:
+                db.close()
+            self._delete_files()
+            return self._connect()
+
+    damaged = False  # True when the file on disk was unusable and had to be started again
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.executescript(f"""
+            CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+            INSERT OR IGNORE INTO meta VALUES ('schema', '{SCHEMA_VERSION}');
+            CREATE TABLE IF NOT EXISTS articles (article_id TEXT PRIMARY KEY, content_hash TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS chunks (
+                rowid INTEGER PRIMARY KEY, chunk_id TEXT UNIQUE NOT NULL, article_id TEXT NOT NULL,
+                source TEXT NOT NULL, published_ts INTEGER);
+            CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
+            CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
+                title, text, tokenize = 'porter unicode61 remove_diacritics 2');
+        """)
+        return db
+
+    def _delete_files(self) -> None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(self.path) + suffix).unlink(missing_ok=True)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._db.close()
+            self._delete_files()
+            self._db = self._connect()
+
+    # -- writing --------------------------------------------------------------------
+    def replace_article(self, article_id: str, content_hash: str, rows: Sequence[LexicalRow]) -> None:
+        """Swap one article's rows in a single transaction."""
+        with self._lock, self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._remove(article_id)
+            for row in rows:
+                cursor = self._db.execute(
+                    "INSERT INTO chunks (chunk_id, article_id, source, published_ts) VALUES (?, ?, ?, ?)",
+                    (row.chunk_id, row.article_id, row.source, row.published_ts))
+                self._db.execute("INSERT INTO chunks_fts (rowid, title, text) VALUES (?, ?, ?)",
+                                 (cursor.lastrowid, row.title, row.text))
+            self._db.execute("INSERT OR REPLACE INTO articles VALUES (?, ?)", (article_id, content_hash))
+
+    def remove_article(self, article_id: str) -> None:
+        with self._lock, self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._remove(article_id)
+
+    def _remove(self, article_id: str) -> None:
+        rowids = [r[0] for r in self._db.execute("SELECT rowid FROM chunks WHERE article_id = ?", (article_id,))]
+        self._db.executemany("DELETE FROM chunks_fts WHERE rowid = ?", [(r,) for r in rowids])
+        self._db.execute("DELETE FROM chunks WHERE article_id = ?", (article_id,))
+        self._db.execute("DELETE FROM articles WHERE article_id = ?", (article_id,))
+
+    # -- reading --------------------------------------------------------------------
+    def hashes(self) -> dict[str, str]:
+        with self._lock:
+            return dict(self._db.execute("SELECT article_id, content_hash FROM articles"))
+
+    def count(self) -> int:
+        with self._lock:
+            return self._db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+
+    def search(self, question: str, k: int = 20, *, sources: Sequence[str] = (),
+               since: int | None = None, until: int | None = None,
+               article_ids: Iterable[str] | None = None) -> list[tuple[str, float]]:
+        """(chunk_id, BM25 score; higher is better) for the best `k` chunks, filters applied in SQL."""
+        expression = match_query(question)
+        if not expression:
+            return []
+        where, params = ["chunks_fts MATCH ?"], [expression]
+        if sources:
+            where.append(f"c.source IN ({','.join('?' * len(sources))})")
+            params += list(sources)
+        if since is not None:
+            where.append("c.published_ts >= ?")
+            params.append(since)
+        if until is not None:
+            where.append("c.published_ts <= ?")
+            params.append(until)
+        if article_ids is not None:
+            ids = list(article_ids)
+            where.append(f"c.article_id IN ({','.join('?' * len(ids))})")
+            params += ids
+        sql = (f"SELECT c.chunk_id, bm25(chunks_fts, 0.5, 1.0) AS score FROM chunks_fts "
+               f"JOIN chunks c ON c.rowid = chunks_fts.rowid WHERE {' AND '.join(where)} "
+               f"ORDER BY score LIMIT ?")
+        with self._lock:
+            rows = self._db.execute(sql, [*params, k]).fetchall()
+        return [(chunk_id, -score) for chunk_id, score in rows]  # FTS5's bm25 is lower-is-better
+
+    # -- keeping in step with Chroma ------------------------------------------------
+    def sync(self, committed: Mapping[str, str], fetch_rows) -> int:
+        """Make this cache hold exactly the `committed` articles ({id: content hash}).
+
+        `fetch_rows(article_ids)` returns the LexicalRows of those articles from Chroma.
+        Returns how many articles were (re)loaded or removed.
+        """
+        have = self.hashes()
+        stale = [a for a, h in committed.items() if have.get(a) != h]
+        gone = [a for a in have if a not in committed]
+        for article_id in gone:
+            self.remove_article(article_id)
+        for i in range(0, len(stale), 200):
+            batch = stale[i:i + 200]
+            rows = fetch_rows(batch)
+            by_article: dict[str, list[LexicalRow]] = {a: [] for a in batch}
+            for row in rows:
+                by_article.setdefault(row.article_id, []).append(row)
+            for article_id in batch:
+                self.replace_article(article_id, committed[article_id], by_article[article_id])
+        return len(stale) + len(gone)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()

@@ -1,0 +1,92 @@
+"""Every setting in one place: defaults < environment (ASSISTANT_*) < explicit arguments.
+
+Each field's metadata carries its help text, so the README table and `assistant settings`
+are generated from (and tested against) this one registry.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from .errors import ConfigError
+
+ENV_PREFIX = "ASSISTANT_"
+
+
+def _setting(default: Any, help: str) -> Any:
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = _setting(Path(".assistant-data"), "Where the index lives (Chroma, lexical cache, embedding cache).")
+    articles_dir: Path = _setting(Path("articles"), "Folder of articles that the app and a bare `assistant index` use.")
+    chroma_url: str = _setting("", "URL of a Chroma server (e.g. http://127.0.0.1:8000); empty means embedded Chroma under data_dir.")
+    collection: str = _setting("news", "Prefix of the Chroma collection names, so several indexes can share one server.")
+    embedding_model: str = _setting("", "sentence-transformers model name or path; empty means the packaged all-MiniLM-L6-v2 (offline).")
+    embedding_batch_size: int = _setting(64, "Sentences per embedding batch.")
+    chunk_max_tokens: int = _setting(230, "Largest chunk in word pieces; MiniLM reads at most 256.")
+    chunk_max_words: int = _setting(200, "Largest chunk in words (whichever limit is reached first).")
+    max_article_bytes: int = _setting(5_000_000, "Files larger than this are skipped with a reason (a 10 MB article would take hours to embed).")
+    lock_timeout: float = _setting(600.0, "Seconds an index run waits for another run on the same data dir before giving up.")
+
+    @classmethod
+    def load(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":
+        """Build settings from defaults, then the environment, then keyword overrides."""
+        env = os.environ if env is None else env
+        names = {f.name: f for f in dataclasses.fields(cls)}
+        values: dict[str, Any] = {}
+        for key, raw in env.items():
+            if not key.startswith(ENV_PREFIX):
+                continue
+            name = key[len(ENV_PREFIX):].lower()
+            if name not in names:
+                hint = difflib.get_close_matches(name, names, n=1)
+                extra = f" (did you mean {ENV_PREFIX}{hint[0].upper()}?)" if hint else ""
+                raise ConfigError(f"Unknown setting {key}{extra}. Known: {', '.join(sorted(names))}.")
+            values[name] = _convert(names[name], raw, source=key)
+        for name, value in overrides.items():
+            if name not in names:
+                raise ConfigError(f"Unknown setting {name!r}. Known: {', '.join(sorted(names))}.")
+            if value is not None:
+                values[name] = _convert(names[name], value, source=name)
+        return cls(**values)
+
+    def with_(self, **changes: Any) -> "Settings":
+        return Settings.load(env={}, **{**dataclasses.asdict(self), **changes})
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def store_label(self) -> str:
+        return self.chroma_url or str(self.chroma_dir)
+
+
+def describe() -> list[tuple[str, str, Any]]:
+    """(environment variable, help, default) for every setting, for docs and `--help`."""
+    return [
+        (ENV_PREFIX + f.name.upper(), f.metadata["help"], f.default)
+        for f in dataclasses.fields(Settings)
+    ]
+
+
+def _convert(f: dataclasses.Field, value: Any, *, source: str) -> Any:
+    kind = f.type if isinstance(f.type, type) else {"Path": Path, "str": str, "int": int, "float": float, "bool": bool}[f.type]
+    if isinstance(value, kind):
+        return value
+    try:
+        if kind is bool:
+            text = str(value).strip().lower()
+            if text not in {"1", "0", "true", "false", "yes", "no", "on", "off"}:
+                raise ValueError(text)
+            return text in {"1", "true", "yes", "on"}
+        return kind(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{source} must be {kind.__name__}, got {value!r}.") from None

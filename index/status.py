@@ -1,0 +1,32 @@
+"""What the index holds, without loading the model."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from .embedding import resolve_model
+from .settings import Settings
+from .store import Store
+
+
+@dataclass(frozen=True)
+class IndexStatus:
+    articles: int
+    chunks: int
+    sentences: int  # embedded records
+    model: str
+    store: str
+    last_build: float | None  # seconds since the epoch
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def index_status(settings: Settings | None = None) -> IndexStatus:
+    settings = settings or Settings.load()
+    store = Store.open(settings)
+    counts = store.counts()
+    info = store.info
+    return IndexStatus(articles=counts["articles"], chunks=counts["chunks"], sentences=counts["sentences"],
+                       model=info.get("model") or resolve_model(settings.embedding_model)[0],
+                       store=settings.store_label, last_build=info.get("last_build"))

@@ -1,0 +1,259 @@
+"""Chroma, the system of record: three collections, written so a crash loses nothing.
+
+- `<prefix>-articles`: one record per article: its text (what every offset points
+  into), metadata, `content_hash` (the committed version; "" = none yet) and
+  `pending` (the version being written, or "deleted"); vector = mean of its sentences.
+- `<prefix>-chunks`: passages with offsets and the sentence spans inside them; vector =
+  mean of their sentences (no extra model work).
+- `<prefix>-sentences`: each sentence embedded with its article's title; dense search
+  runs here and a chunk scores by its best sentence.
+
+Writing an article: mark it pending -> write its sentences and chunks under
+version-specific ids -> commit (content_hash = new) -> delete the old version's records.
+Readers trust only records whose content_hash equals their article's committed hash,
+so a run killed at any point leaves the old version answering; the next run sees
+`pending` and discards the half-written version (`discard_uncommitted`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
+from urllib.parse import urlparse
+
+import numpy as np
+
+from .articles import Article
+from .chunking import Chunk
+from .errors import StoreUnavailable
+from .lexical import LexicalIndex, LexicalRow
+from .settings import Settings
+
+PAGE = 5000  # records per Chroma get/put; below the server's max batch size
+
+
+@dataclass(frozen=True)
+class ArticleState:
+    content_hash: str  # committed version, "" if none
+    pending: str  # version being written, "deleted", or ""
+    text_hash: str
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def connect(settings: Settings):
+    """A Chroma client: embedded under the data dir, or the server at settings.chroma_url."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if not settings.chroma_url:
+        settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+    url = urlparse(settings.chroma_url if "://" in settings.chroma_url else f"http://{settings.chroma_url}")
+    try:
+        client = chromadb.HttpClient(host=url.hostname or "localhost", port=url.port or (443 if url.scheme == "https" else 8000),
+                                     ssl=url.scheme == "https", settings=chroma_settings)
+        client.heartbeat()
+        return client
+    except Exception as error:
+        raise StoreUnavailable(f"Cannot reach the Chroma server at {settings.chroma_url} ({_short(error)}). "
+                               f"Is it running (`chroma run --path DIR --port N`)?") from None
+
+
+def _short(error: Exception) -> str:
+    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return text[:200]
+
+
+class Store:
+    def __init__(self, client, prefix: str):
+        self.client = client
+        self.prefix = prefix
+        self._open_collections()
+
+    @classmethod
+    def open(cls, settings: Settings) -> "Store":
+        return cls(connect(settings), settings.collection)
+
+    def _open_collections(self) -> None:
+        def get(kind: str):
+            return self.client.get_or_create_collection(
+                f"{self.prefix}-{kind}", embedding_function=None, configuration={"hnsw": {"space": "cosine"}})
+
+        try:
+            self.articles, self.chunks, self.sentences = get("articles"), get("chunks"), get("sentences")
+        except Exception as error:
+            raise StoreUnavailable(f"Cannot open the Chroma collections ({_short(error)}).") from None
+
+    def reset(self) -> None:
+        for kind in ("articles", "chunks", "sentences"):
+            try:
+                self.client.delete_collection(f"{self.prefix}-{kind}")
+            except Exception:
+                pass  # not there yet
+        self._open_collections()
+
+    # -- reading the state ------------------------------------------------------------
+    def _all(self, collection, include: list[str], where: dict | None = None) -> Iterable[tuple[str, Any]]:
+        offset = 0
+        while True:
+            page = collection.get(where=where, include=include, limit=PAGE, offset=offset)
+            ids = page["ids"]
+            for i, record_id in enumerate(ids):
+                yield record_id, {key: page[key][i] for key in include}
+            if len(ids) < PAGE:
+                return
+            offset += PAGE
+
+    def article_states(self) -> dict[str, ArticleState]:
+        states = {}
+        for record_id, rec in self._all(self.articles, ["metadatas"]):
+            meta = rec["metadatas"] or {}
+            states[record_id] = ArticleState(meta.get("content_hash", ""), meta.get("pending", ""),
+                                             meta.get("text_hash", ""))
+        return states
+
+    def committed(self) -> dict[str, str]:
+        """{article id: committed content hash}: what readers may trust."""
+        return {a: s.content_hash for a, s in self.article_states().items() if s.content_hash}
+
+    def counts(self) -> dict[str, int]:
+        return {"articles": len(self.committed()), "chunks": self.chunks.count(),
+                "sentences": self.sentences.count()}
+
+    @property
+    def info(self) -> dict:
+        return dict(self.articles.metadata or {})
+
+    def mark_built(self, **info: Any) -> None:
+        self.articles.modify(metadata={**self.info, **info, "last_build": time.time()})
+
+    # -- writing one article crash-safely ---------------------------------------------
+    def put_article(self, article: Article, chunks: Sequence[Chunk], sentence_vectors: np.ndarray) -> None:
+        new = article.content_hash
+        version = new[:12]
+        existing = self.articles.get(ids=[article.id], include=["metadatas"])
+        if existing["ids"]:
+            self.articles.update(ids=[article.id], metadatas=[{"pending": new}])
+        else:
+            self.articles.add(ids=[article.id], embeddings=[_mean(sentence_vectors)], documents=[article.text],
+                              metadatas=[{"article_id": article.id, "content_hash": "", "pending": new,
+                                          "title": article.title}])
+
+        common = _common_metadata(article)
+        sent_ids, sent_docs, sent_meta, chunk_vectors = [], [], [], []
+        position = 0
+        for chunk in chunks:
+            chunk_id = chunk_record_id(article.id, version, chunk.index)
+            n = len(chunk.sentences)
+            chunk_vectors.append(_mean(sentence_vectors[position:position + n]))
+            for j, (start, end) in enumerate(chunk.sentences):
+                sent_ids.append(f"{chunk_id}|s{j}")
+                sent_docs.append(article.text[start:end])
+                sent_meta.append({**common, "chunk_id": chunk_id, "start": start, "end": end})
+            position += n
+        self._put(self.sentences, sent_ids, sentence_vectors, sent_docs, sent_meta)
+        self._put(self.chunks, [chunk_record_id(article.id, version, c.index) for c in chunks], np.array(chunk_vectors),
+                  [c.text for c in chunks],
+                  [{**common, "title": article.title, "url": article.url, "published": article.published,
+                    "chunk_index": c.index, "start": c.start, "end": c.end,
+                    "sentences": json.dumps(c.sentences)} for c in chunks])
+
+        meta = {"article_id": article.id, "content_hash": new, "pending": "", "title": article.title,
+                "source": article.source, "url": article.url, "author": article.author,
+                "published": article.published, "published_ts": article.published_ts,
+                "text_hash": text_hash(article.text), "chunks": len(chunks), "indexed_at": int(time.time())}
+        self.articles.upsert(ids=[article.id], embeddings=[_mean(sentence_vectors)], documents=[article.text],
+                             metadatas=[meta])
+        self._delete_other_versions(article.id, new)
+
+    def _put(self, collection, ids, vectors, documents, metadatas) -> None:
+        for i in range(0, len(ids), PAGE):
+            collection.upsert(ids=ids[i:i + PAGE], embeddings=np.asarray(vectors[i:i + PAGE], dtype=np.float32),
+                              documents=documents[i:i + PAGE], metadatas=metadatas[i:i + PAGE])
+
+    def _delete_other_versions(self, article_id: str, keep_hash: str) -> None:
+        where = {"$and": [{"article_id": article_id}, {"content_hash": {"$ne": keep_hash}}]} if keep_hash \
+            else {"article_id": article_id}
+        self.sentences.delete(where=where)
+        self.chunks.delete(where=where)
+
+    def discard_uncommitted(self, article_id: str) -> None:
+        """Undo a half-written version (or finish a half-done removal) left by a killed run."""
+        record = self.articles.get(ids=[article_id], include=["metadatas"])
+        if not record["ids"]:
+            return
+        meta = record["metadatas"][0] or {}
+        committed = meta.get("content_hash", "")
+        if meta.get("pending") == "deleted" or not committed:
+            self.remove_article(article_id)
+            return
+        self._delete_other_versions(article_id, committed)
+        self.articles.update(ids=[article_id], metadatas=[{"pending": ""}])
+
+    def remove_article(self, article_id: str) -> None:
+        self.articles.update(ids=[article_id], metadatas=[{"pending": "deleted"}])
+        self._delete_other_versions(article_id, "")
+        self.articles.delete(ids=[article_id])
+
+    # -- reuse and lexical rows -------------------------------------------------------
+    def vectors_for_text(self, article: Article, chunks: Sequence[Chunk]) -> np.ndarray | None:
+        """Sentence vectors of a committed article with exactly this text, so a duplicate is not embedded again."""
+        same = self.articles.get(where={"text_hash": text_hash(article.text)}, include=["metadatas"], limit=5)
+        spans = [span for chunk in chunks for span in chunk.sentences]
+        for other_id, meta in zip(same["ids"], same["metadatas"]):
+            if not meta.get("content_hash") or meta.get("pending"):
+                continue
+            rows = self.sentences.get(where={"$and": [{"article_id": other_id}, {"content_hash": meta["content_hash"]}]},
+                                      include=["embeddings", "metadatas"])
+            by_span = {(m["start"], m["end"]): v for m, v in zip(rows["metadatas"], rows["embeddings"])}
+            if len(by_span) == len(spans) and all(s in by_span for s in spans):
+                return np.asarray([by_span[s] for s in spans], dtype=np.float32)
+        return None
+
+    def lexical_rows_for(self, article: Article, chunks: Sequence[Chunk]) -> list[LexicalRow]:
+        version = article.content_hash[:12]
+        return [LexicalRow(chunk_record_id(article.id, version, c.index), article.id, article.title, c.text,
+                           article.source, article.published_ts) for c in chunks]
+
+    def lexical_rows(self, article_ids: Sequence[str]) -> list[LexicalRow]:
+        """The committed chunks of these articles, as rows for the lexical cache."""
+        committed = self.committed()
+        rows = []
+        for record_id, rec in self._all(self.chunks, ["documents", "metadatas"],
+                                        where={"article_id": {"$in": list(article_ids)}}):
+            meta = rec["metadatas"]
+            if committed.get(meta["article_id"]) != meta["content_hash"]:
+                continue
+            rows.append(LexicalRow(record_id, meta["article_id"], meta.get("title", ""), rec["documents"],
+                                   meta.get("source", ""), meta.get("published_ts")))
+        return rows
+
+
+def chunk_record_id(article_id: str, version: str, index: int) -> str:
+    return f"{article_id}|{version}|c{index}"
+
+
+def _common_metadata(article: Article) -> dict:
+    meta = {"article_id": article.id, "content_hash": article.content_hash, "source": article.source}
+    if article.published_ts is not None:
+        meta["published_ts"] = article.published_ts
+    return meta
+
+
+def _mean(vectors: np.ndarray) -> np.ndarray:
+    mean = np.asarray(vectors, dtype=np.float32).mean(axis=0)
+    norm = float(np.linalg.norm(mean))
+    return mean / norm if norm > 0 else mean
+
+
+def open_lexical(settings: Settings) -> LexicalIndex:
+    """The lexical cache, named after the store it mirrors so a server switch never mixes the two."""
+    label = hashlib.sha256(f"{settings.store_label}|{settings.collection}".encode()).hexdigest()[:10]
+    return LexicalIndex(settings.data_dir / f"lexical-{label}.sqlite")
