@@ -86,8 +86,8 @@ def _files(folder: Path) -> Iterator[Path]:
         parts = path.relative_to(folder).parts
         if any(part.startswith(".") for part in parts):
             continue  # hidden files and folders (.git, .DS_Store) are not articles
-        if path.is_file():
-            yield path
+        if path.is_file() or (path.is_symlink() and not path.exists()):
+            yield path  # a broken link is reported as unreadable, not passed over
 
 
 def load_file(path: Path, rel: str, *, max_bytes: int = 5_000_000) -> Iterator[Article | Skipped]:
@@ -127,9 +127,21 @@ def decode(data: bytes) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
+    # Western news in a legacy encoding is nearly always Windows-1252 (a superset of
+    # Latin-1's printable range); detectors guess badly on short text, so try it first
+    # and accept it when accented letters stay a minority, as they do in those languages.
+    for encoding in ("cp1252", "latin-1"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        letters = sum(ch.isalpha() for ch in text)
+        if letters and sum(ch.isalpha() and ord(ch) > 127 for ch in text) / letters < 0.3:
+            return text
+        break
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data, cp_isolation=None).best()
+    best = from_bytes(data).best()
     if best is None:
         raise _Skip("not text in any encoding that could be detected")
     return str(best)

@@ -17,7 +17,7 @@ import numpy as np
 
 from .articles import Article, Skipped, load_folder
 from .chunking import Chunk, chunk_text
-from .embedding import Embedder
+from .embedding import Embedder, EmbeddingCache, load_embedder
 from .errors import ConfigError
 from .lock import DataDirLock
 from .settings import Settings
@@ -102,14 +102,13 @@ def build_index(
     with DataDirLock(settings.data_dir, timeout=settings.lock_timeout):
         store = Store.open(settings)
         lexical = open_lexical(settings)
-        embedder = embedder or Embedder(settings.embedding_model, settings.embedding_batch_size,
-                                        cache_path=settings.data_dir / "embedding-cache.sqlite")
+        embedder = embedder or load_embedder(settings.embedding_model, settings.embedding_batch_size)
+        cache = EmbeddingCache(settings.data_dir / "embedding-cache.sqlite", embedder.model_name)
         if full:
             if shard is None:
                 store.reset()
                 lexical.reset()
-            if embedder.cache:
-                embedder.cache.clear()
+            cache.clear()
         embedded_before = embedder.embedded
 
         loaded = load_folder(folder, max_bytes=settings.max_article_bytes)
@@ -140,7 +139,7 @@ def build_index(
         chunks_written = 0
         done = 0
         for batch in _batches(todo, embedder, settings):
-            _embed_batch(batch, embedder, store)
+            _embed_batch(batch, embedder, store, cache)
             for work in batch:
                 store.put_article(work.article, work.chunks, work.vectors)
                 lexical.replace_article(work.article.id, work.article.content_hash,
@@ -187,7 +186,7 @@ def _batches(todo: list[Article], embedder: Embedder, settings: Settings, senten
         yield batch
 
 
-def _embed_batch(batch: list[_Work], embedder: Embedder, store: Store) -> None:
+def _embed_batch(batch: list[_Work], embedder: Embedder, store: Store, cache: EmbeddingCache) -> None:
     """Vectors for every sentence in the batch; an exact duplicate of a stored text reuses its vectors."""
     need: list[str] = []
     first_with_text: dict[str, _Work] = {}
@@ -200,7 +199,7 @@ def _embed_batch(batch: list[_Work], embedder: Embedder, store: Store) -> None:
         work.vectors = store.vectors_for_text(work.article, work.chunks)
         if work.vectors is None:
             need.extend(work.inputs)
-    vectors = embedder.embed(need) if need else np.zeros((0, 0), dtype=np.float32)
+    vectors = embedder.embed(need, cache) if need else np.zeros((0, 0), dtype=np.float32)
     position = 0
     for work in batch:
         if work.vectors is None and all(work is not copy for copy, _ in copies):

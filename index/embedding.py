@@ -12,7 +12,7 @@ import hashlib
 import os
 import sqlite3
 import threading
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Sequence
 
@@ -37,10 +37,9 @@ def resolve_model(name: str) -> tuple[str, bool]:
 class Embedder:
     """Embeds texts with a sentence-transformers model; vectors are L2-normalised float32."""
 
-    def __init__(self, model: str = "", batch_size: int = 64, cache_path: Path | None = None):
+    def __init__(self, model: str = "", batch_size: int = 64):
         self.model_name, self.local = resolve_model(model)
         self.batch_size = batch_size
-        self.cache = EmbeddingCache(cache_path, self.model_name) if cache_path else None
         self._lock = threading.Lock()
         self.embedded = 0  # texts that went through the model (cache misses)
 
@@ -50,8 +49,11 @@ class Embedder:
             # a local model must never reach for the hub (there is no network here, and a
             # hub lookup on a flaky network turns a 2 s start into a 60 s timeout)
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
 
+        hf_logging.disable_progress_bar()
         return SentenceTransformer(self.model_name, device="cpu")
 
     @cached_property
@@ -85,13 +87,13 @@ class Embedder:
             return int(json.loads(path.read_text()).get("max_seq_length", 256)) - 2
         return int(self.model.max_seq_length) - 2
 
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """One normalised vector per text; identical texts are embedded once."""
+    def embed(self, texts: Sequence[str], cache: "EmbeddingCache | None" = None) -> np.ndarray:
+        """One normalised vector per text; identical texts are embedded once, cached ones not at all."""
         texts = list(texts)
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
         unique = list(dict.fromkeys(texts))
-        found = self.cache.get(unique) if self.cache else {}
+        found = cache.get(unique) if cache else {}
         missing = [t for t in unique if t not in found]
         if missing:
             with self._lock:  # one model, one caller at a time (torch already uses both cores)
@@ -100,13 +102,19 @@ class Embedder:
             vectors = np.asarray(vectors, dtype=np.float32)
             self.embedded += len(missing)
             fresh = dict(zip(missing, vectors))
-            if self.cache:
-                self.cache.put(fresh)
+            if cache:
+                cache.put(fresh)
             found.update(fresh)
         return np.stack([found[t] for t in texts]).astype(np.float32, copy=False)
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed([text])[0]
+
+
+@lru_cache(maxsize=4)
+def load_embedder(model: str = "", batch_size: int = 64) -> Embedder:
+    """One Embedder per model in a process: the app's rebuild button and every test share it."""
+    return Embedder(model, batch_size)
 
 
 class EmbeddingCache:

@@ -1,0 +1,114 @@
+"""The `assistant` command: a thin shell over the Python API.
+
+User mistakes (AssistantError) become one-line messages here, never tracebacks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from typing import Sequence
+
+from index import AssistantError, IndexReport, Settings, build_index, index_status
+from index.settings import describe
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="assistant", description="Cited answers from a folder of news articles.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    p = commands.add_parser("index", help="sync the index with a folder of articles")
+    p.add_argument("folder", nargs="?", help="articles folder (default: ASSISTANT_ARTICLES_DIR or ./articles)")
+    p.add_argument("--full", action="store_true", help="rebuild from scratch instead of syncing")
+    p.add_argument("--shard", metavar="I/N", help="index only the I-th of N disjoint parts (for parallel builds)")
+    p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    p.set_defaults(run=_index)
+
+    p = commands.add_parser("status", help="what the index holds")
+    p.add_argument("--json", action="store_true", help="print as one JSON object")
+    p.set_defaults(run=_status)
+
+    p = commands.add_parser("search", help="the passages that best match a question (hybrid search)")
+    p.add_argument("question")
+    p.add_argument("-k", type=int, default=5)
+    p.set_defaults(run=_search)
+
+    p = commands.add_parser("settings", help="every setting, its environment variable and default")
+    p.set_defaults(run=_settings)
+
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args) or 0
+    except AssistantError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted; the previous index is intact and the next run resumes", file=sys.stderr)
+        return 130
+
+
+def _index(args) -> int:
+    settings = Settings.load()
+    bar = None
+
+    def progress(done: int, total: int, article_id: str) -> None:
+        nonlocal bar
+        if bar is None and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            bar = tqdm(total=total, unit="article", desc="embedding", file=sys.stderr)
+        if bar is not None:
+            bar.update(1)
+            bar.set_postfix_str(article_id[-40:], refresh=False)
+        else:  # not a terminal (a log, CI): one line per article, so progress is still visible
+            print(f"indexed {done}/{total} {article_id}", file=sys.stderr, flush=True)
+
+    report = build_index(args.folder, settings=settings, full=args.full, shard=args.shard, progress=progress)
+    if bar is not None:
+        bar.close()
+    if args.json:
+        print(json.dumps(report.as_dict()))
+    else:
+        print(_summary(report))
+    return 0
+
+
+def _summary(report: IndexReport) -> str:
+    lines = [f"{report.added} added, {report.updated} updated, {report.removed} removed, "
+             f"{report.unchanged} unchanged, {len(report.skipped)} skipped; "
+             f"{report.chunks_embedded} chunks written, {report.sentences_embedded} sentences embedded "
+             f"in {report.seconds:.1f} s" + (f" (shard {report.shard})" if report.shard else "")]
+    lines += [f"  skipped {s.name}: {s.reason}" for s in report.skipped]
+    return "\n".join(lines)
+
+
+def _status(args) -> int:
+    status = index_status(Settings.load())
+    if args.json:
+        print(json.dumps(status.as_dict()))
+        return 0
+    built = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(status.last_build)) if status.last_build else "never"
+    print(f"{status.articles} articles, {status.chunks} chunks, {status.sentences} embedded sentences\n"
+          f"model: {status.model}\nstore: {status.store}\nlast build: {built}")
+    return 0
+
+
+def _search(args) -> int:
+    from .retrieval import HybridSearch
+
+    search = HybridSearch(Settings.load())
+    for number, hit in enumerate(search.search(args.question, k=args.k), 1):
+        print(f"[{number}] {hit.title} ({hit.article_id}, score {hit.score:.3f})\n    {hit.text[:300]}")
+    return 0
+
+
+def _settings(args) -> int:
+    for env, help, default in describe():
+        print(f"{env}  (default: {default})\n    {help}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

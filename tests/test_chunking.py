@@ -1,0 +1,82 @@
+"""Chunks never cut a sentence, fit the model, and carry exact offsets into the article."""
+
+import pytest
+
+from index import load_folder
+from index.chunking import chunk_text, paragraphs, split_sentences
+from index.embedding import load_embedder
+
+from .conftest import SAMPLE, SQUAD
+
+
+@pytest.fixture(scope="module")
+def count_tokens():
+    return load_embedder().count_tokens
+
+
+def real_articles():
+    articles = list(load_folder(SAMPLE).articles)
+    if SQUAD.is_dir():
+        articles += list(load_folder(SQUAD).articles)
+    return articles
+
+
+def test_offsets_are_exact_for_every_chunk_and_sentence_of_real_corpora(count_tokens):
+    articles = real_articles()
+    assert len(articles) >= 2
+    total = 0
+    for article in articles:
+        chunks = chunk_text(article.text, count_tokens)
+        covered = []
+        for chunk in chunks:
+            assert article.text[chunk.start:chunk.end] == chunk.text
+            assert chunk.sentences[0][0] == chunk.start and chunk.sentences[-1][1] == chunk.end
+            for start, end in chunk.sentences:
+                assert chunk.start <= start < end <= chunk.end
+                covered.append((start, end))
+            assert sum(count_tokens([article.text[s:e] for s, e in chunk.sentences])) <= 230
+            assert len(chunk.text.split()) <= 200
+        # sentences are in order, never overlap, and leave out nothing but white space
+        assert covered == sorted(covered)
+        gaps = [article.text[a[1]:b[0]] for a, b in zip(covered, covered[1:])]
+        assert all(not gap.strip() for gap in gaps)
+        assert article.text[:covered[0][0]].strip() == "" and article.text[covered[-1][1]:].strip() == ""
+        total += len(chunks)
+    assert total > 10
+
+
+def test_news_abbreviations_do_not_end_sentences():
+    text = "Mr. Smith met Gen. Jones in Washington D.C. on Jan. 5. The U.S. delegation left. \"It went well,\" he said."
+    sentences = [text[s:e] for s, e in split_sentences(text)]
+    assert sentences == ["Mr. Smith met Gen. Jones in Washington D.C. on Jan. 5.", "The U.S. delegation left.",
+                         "\"It went well,\" he said."]
+
+
+def test_one_line_paragraphs_merge_until_a_passage_is_readable(count_tokens):
+    text = "\n".join(f"Paragraph {i} has a single sentence about the talks in Geneva." for i in range(20))
+    chunks = chunk_text(text, count_tokens)
+    assert len(paragraphs(text)) == 20
+    assert 1 < len(chunks) < 10
+
+
+def test_blank_line_paragraphs_bound_chunks(count_tokens):
+    para = " ".join(f"Sentence {i} of this paragraph reports one more detail of the long negotiations." for i in range(8))
+    text = f"{para}\n\n{para}\n\n{para}"
+    chunks = chunk_text(text, count_tokens)
+    starts = {s for s, _ in paragraphs(text)}
+    assert len(chunks) == 3 and all(c.start in starts for c in chunks)
+
+
+def test_an_endless_sentence_is_cut_into_pieces_that_fit(count_tokens):
+    text = "Officials said " + " and ".join(f"item{i}" for i in range(800)) + "."
+    chunks = chunk_text(text, count_tokens)
+    pieces = [text[s:e] for c in chunks for s, e in c.sentences]
+    assert len(pieces) > 3 and max(count_tokens(pieces)) <= 230
+    assert " ".join(pieces) == text
+
+
+def test_a_single_enormous_word_still_fits(count_tokens):
+    text = "x" * 20_000
+    chunks = chunk_text(text, count_tokens)
+    assert "".join(c.text for c in chunks) == text
+    assert max(count_tokens([c.text for c in chunks])) <= 230
