@@ -1,0 +1,172 @@
+"""`build_index` keeps Chroma and the lexical cache in step with a folder, re-embedding only what changed."""
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from assistant import HybridSearch
+from index import IndexBusy, Settings, build_index, index_status
+from index.lock import DataDirLock
+from index.store import Store, open_lexical
+
+pytestmark = pytest.mark.slow
+
+
+def chunk_counts(settings):
+    """Committed chunks per article, straight from Chroma."""
+    store = Store.open(settings)
+    committed = store.committed()
+    counts = {}
+    records = store.chunks.get(include=["metadatas"])
+    for meta in records["metadatas"]:
+        assert committed.get(meta["article_id"]) == meta["content_hash"], "a chunk of no committed version"
+        counts[meta["article_id"]] = counts.get(meta["article_id"], 0) + 1
+    return counts
+
+
+def test_sample_articles_index_and_answer(sample_folder, settings):
+    report = build_index(sample_folder, settings=settings)
+    assert (report.added, report.updated, report.removed, report.unchanged) == (2, 0, 0, 0)
+    assert report.chunks_embedded > 5 and report.sentences_embedded > 20 and not report.skipped
+    status = index_status(settings)
+    assert status.articles == 2 and status.chunks == report.chunks_embedded and status.last_build
+    hits = HybridSearch(settings).search("Who did Trump send to meet Putin in Moscow?", k=3)
+    assert any("Witkoff" in hit.text for hit in hits)
+    store = Store.open(settings)
+    texts = dict(zip(*[store.articles.get(include=["documents"])[k] for k in ("ids", "documents")]))
+    for hit in hits:
+        assert texts[hit.article_id][hit.start:hit.end] == hit.text
+
+
+def test_second_run_touches_nothing(sample_folder, settings):
+    build_index(sample_folder, settings=settings)
+    report = build_index(sample_folder, settings=settings)
+    assert (report.added, report.updated, report.removed, report.unchanged) == (0, 0, 0, 2)
+    assert report.chunks_embedded == 0 and report.sentences_embedded == 0
+
+
+def test_changed_article_is_reembedded_alone_and_only_its_new_sentences(sample_folder, settings):
+    build_index(sample_folder, settings=settings)
+    before = chunk_counts(settings)
+    path = sample_folder / "001_df81dadaca52e98b.txt"
+    path.write_text(path.read_text() + "\nThe talks will resume in Riyadh on Tuesday, a spokesman said.")
+    report = build_index(sample_folder, settings=settings)
+    assert (report.added, report.updated, report.unchanged) == (0, 1, 1)
+    assert report.sentences_embedded == 1  # every other sentence came from the cache
+    after = chunk_counts(settings)
+    assert after["000_53139e8ccc0aea71.txt"] == before["000_53139e8ccc0aea71.txt"]
+    hits = HybridSearch(settings).search("Where will the talks resume?", k=2)
+    assert "Riyadh" in hits[0].text
+
+
+def test_deleted_article_leaves_every_store(sample_folder, settings):
+    build_index(sample_folder, settings=settings)
+    (sample_folder / "000_53139e8ccc0aea71.txt").unlink()
+    report = build_index(sample_folder, settings=settings)
+    assert (report.removed, report.unchanged) == (1, 1)
+    store = Store.open(settings)
+    assert store.articles.get(ids=["000_53139e8ccc0aea71.txt"])["ids"] == []
+    for collection in (store.chunks, store.sentences):
+        assert collection.get(where={"article_id": "000_53139e8ccc0aea71.txt"})["ids"] == []
+    assert set(open_lexical(settings).hashes()) == {"001_df81dadaca52e98b.txt"}
+
+
+def test_exact_duplicates_are_embedded_once(sample_folder, settings):
+    text = (sample_folder / "000_53139e8ccc0aea71.txt").read_text()
+    (sample_folder / "copy.json").write_text(json.dumps({"title": "Syndicated copy", "source": "Other Wire",
+                                                         "text": text}))
+    report = build_index(sample_folder, settings=settings)
+    unique = build_index(sample_folder, settings=settings.with_(data_dir=settings.data_dir / "x", collection="y"),
+                         full=True)
+    assert report.added == 3
+    counts = chunk_counts(settings)
+    assert counts["copy.json"] == counts["000_53139e8ccc0aea71.txt"]
+    # the copy cost no model work: same count as the two distinct texts alone
+    (sample_folder / "copy.json").unlink()
+    alone = build_index(sample_folder, settings=settings.with_(data_dir=settings.data_dir / "z"))
+    assert report.sentences_embedded == alone.sentences_embedded == unique.sentences_embedded
+    # and a later copy of an indexed text reuses the stored vectors
+    (sample_folder / "later.json").write_text(json.dumps({"title": "Later copy", "text": text}))
+    later = build_index(sample_folder, settings=settings)
+    assert later.added == 1 and later.sentences_embedded == 0
+
+
+def test_bad_files_are_skipped_with_reasons_and_the_rest_indexed(sample_folder, settings):
+    (sample_folder / "broken.json").write_text("{not json")
+    (sample_folder / "empty.txt").write_text("")
+    report = build_index(sample_folder, settings=settings)
+    assert report.added == 2
+    assert {(s.name, s.reason.split(" (")[0]) for s in report.skipped} == {
+        ("broken.json", "invalid JSON"), ("empty.txt", "empty file")}
+
+
+def test_full_rebuild_gives_the_same_index(sample_folder, settings):
+    build_index(sample_folder, settings=settings)
+    before = chunk_counts(settings)
+    report = build_index(sample_folder, settings=settings, full=True)
+    assert report.added == 2 and chunk_counts(settings) == before
+
+
+def test_damaged_lexical_cache_is_rebuilt_from_chroma(sample_folder, settings):
+    build_index(sample_folder, settings=settings)
+    question = "Which region ordered villages to be evacuated?"
+    expected = [h.chunk_id for h in HybridSearch(settings).search(question, k=5)]
+    lexical_path = open_lexical(settings).path
+    for damage in (b"", os.urandom(4096), lexical_path.read_bytes()[:2048]):
+        lexical_path.write_bytes(damage)
+        for suffix in ("-wal", "-shm"):
+            lexical_path.with_name(lexical_path.name + suffix).unlink(missing_ok=True)
+        assert [h.chunk_id for h in HybridSearch(settings).search(question, k=5)] == expected
+    lexical_path.unlink()
+    assert [h.chunk_id for h in HybridSearch(settings).search(question, k=5)] == expected
+
+
+def test_a_second_run_waits_for_the_lock_then_says_who_holds_it(sample_folder, settings):
+    with DataDirLock(settings.data_dir):
+        with pytest.raises(IndexBusy, match=f"pid {os.getpid()}"):
+            build_index(sample_folder, settings=settings.with_(lock_timeout=0.5))
+    # a run that waits gets through once the holder is done
+    taken = threading.Event()
+
+    def hold_for_a_second():
+        with DataDirLock(settings.data_dir):
+            taken.set()
+            time.sleep(1.0)
+
+    threading.Thread(target=hold_for_a_second).start()
+    taken.wait(10)
+    started = time.monotonic()
+    report = build_index(sample_folder, settings=settings.with_(lock_timeout=30))
+    assert report.added == 2 and time.monotonic() - started >= 0.9
+
+
+def run_cli(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "assistant.cli", *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=300)
+
+
+def test_cli_index_and_status_print_json_summaries(sample_folder, settings):
+    (sample_folder / "bad.jsonl").write_text("nope\n")
+    result = run_cli("index", str(sample_folder), "--json")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert {"added", "updated", "removed", "unchanged", "skipped", "chunks_embedded", "seconds"} <= set(summary)
+    assert summary["added"] == 2 and summary["skipped"][0]["name"] == "bad.jsonl:1"
+    status = json.loads(run_cli("status", "--json").stdout)
+    assert status["articles"] == 2 and status["chunks"] == summary["chunks_embedded"]
+    human = run_cli("index", str(sample_folder))
+    assert "0 added, 0 updated, 0 removed, 2 unchanged, 1 skipped" in human.stdout
+    assert "skipped bad.jsonl:1: invalid JSON on line 1" in human.stdout
+
+
+def test_cli_reports_a_user_mistake_in_one_line(sample_folder):
+    result = run_cli("index", str(sample_folder), "--shard", "3/2")
+    assert result.returncode == 1 and result.stderr.strip() == "error: --shard 3/2: I must be between 1 and N"
+    result = run_cli("status", env={"ASSISTANT_CHROMA_URL": "http://127.0.0.1:9"})
+    assert result.returncode == 1 and "Cannot reach the Chroma server at http://127.0.0.1:9" in result.stderr
+    assert "Traceback" not in result.stderr
