@@ -46,7 +46,7 @@ class HybridSearch:
                                            include=["metadatas", "distances"])
         dense: dict[str, float] = {}
         for meta, distance in zip(found["metadatas"][0], found["distances"][0]):
-            if self.committed.get(meta["article_id"]) != meta["content_hash"]:
+            if not meta or self.committed.get(meta["article_id"]) != meta["content_hash"]:
                 continue  # a half-written version from an interrupted build
             dense.setdefault(meta["chunk_id"], 1.0 - distance)
         lexical = [cid for cid, _ in self.lexical.search(question, k=candidates)]
