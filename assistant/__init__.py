@@ -1,12 +1,18 @@
-"""The read path: search the index and answer with citations. `build_index` is re-exported
-so one import serves both uses."""
+"""The read path: search the index and answer with citations.
+
+`from assistant import answer` is the one entry point for questions; `build_index` is
+re-exported so one import serves both uses.
+"""
 
 from index import (AssistantError, ConfigError, IndexBusy, IndexReport, IndexStatus, Settings, StoreUnavailable,
                    build_index, index_status)
 
-from .retrieval import Hit, HybridSearch
+from .answering import Assistant, answer
+from .answers import Answer, Citation
+from .retrieval import Filters, Hit, HybridSearch
 
 __all__ = [
+    "Answer", "Assistant", "Citation", "Filters", "answer",
     "AssistantError", "ConfigError", "Hit", "HybridSearch", "IndexBusy", "IndexReport", "IndexStatus",
     "Settings", "StoreUnavailable", "build_index", "index_status",
 ]

@@ -35,6 +35,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("-k", type=int, default=5)
     p.set_defaults(run=_search)
 
+    p = commands.add_parser("ask", help="a short answer with numbered citations")
+    p.add_argument("question")
+    p.add_argument("-k", type=int, default=5, help="passages to answer from")
+    p.add_argument("--json", action="store_true", help="print the Answer as JSON")
+    p.set_defaults(run=_ask)
+
+    p = commands.add_parser("eval", help="answer a question file and report quality figures")
+    p.add_argument("questions", help="JSON Lines: id, question, answers, evidence, unanswerable")
+    p.add_argument("-k", "--k", type=int, default=5)
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--details", metavar="FILE", help="write one JSON line per question to FILE")
+    p.set_defaults(run=_eval)
+
     p = commands.add_parser("settings", help="every setting, its environment variable and default")
     p.set_defaults(run=_settings)
 
@@ -101,6 +114,44 @@ def _search(args) -> int:
     search = HybridSearch(Settings.load())
     for number, hit in enumerate(search.search(args.question, k=args.k), 1):
         print(f"[{number}] {hit.title} ({hit.article_id}, score {hit.score:.3f})\n    {hit.text[:300]}")
+    return 0
+
+
+def _ask(args) -> int:
+    from .answering import answer
+
+    result = answer(args.question, k=args.k)
+    if args.json:
+        print(json.dumps(result.as_dict(), ensure_ascii=False))
+        return 0
+    print(result.text)
+    for c in result.citations:
+        meta = " · ".join(x for x in (c.source, c.published[:10]) if x)
+        print(f"\n[{c.number}] {c.title}" + (f" ({meta})" if meta else "") + f"\n    {c.article_id}")
+        for start, end in c.highlights:
+            offset = start - c.start
+            print(f"    > {c.passage[offset:offset + end - start]}")
+    return 0
+
+
+def _eval(args) -> int:
+    from .answering import get_assistant
+    from .evaluation import evaluate, load_questions
+
+    try:
+        questions = load_questions(args.questions)
+    except (OSError, ValueError) as error:
+        raise AssistantError(f"cannot read {args.questions}: {error}") from None
+    assistant = get_assistant()
+    report, rows = evaluate(questions, lambda q: assistant.run(q, k=args.k), args.k)
+    if args.details:
+        with open(args.details, "w", encoding="utf-8") as out:
+            out.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+    if args.json:
+        print(json.dumps(report.as_dict()))
+    else:
+        for key, value in report.as_dict().items():
+            print(f"{key:20} {value}")
     return 0
 
 

@@ -1,16 +1,44 @@
 """Hybrid search over the index: dense (sentence vectors in Chroma) and lexical (BM25)
-rankings fused by reciprocal rank. A chunk's dense score is its best sentence's."""
+rankings fused by reciprocal rank. A chunk's dense score is its best sentence's.
+Filters (outlet, published date range) run inside both stores, not after."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+import numpy as np
 
 from index import Settings
 from index.embedding import Embedder, load_embedder
 from index.store import Store, open_lexical
 
 RRF_K = 60
+
+
+@dataclass(frozen=True)
+class Filters:
+    sources: tuple[str, ...] = ()
+    since: int | None = None  # published_ts bounds, seconds since the epoch
+    until: int | None = None
+
+    def chroma_where(self) -> dict | None:
+        clauses = []
+        if self.sources:
+            clauses.append({"source": {"$in": list(self.sources)}})
+        if self.since is not None:
+            clauses.append({"published_ts": {"$gte": self.since}})
+        if self.until is not None:
+            clauses.append({"published_ts": {"$lte": self.until}})
+        return None if not clauses else clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    text: str
+    vector: np.ndarray = field(repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -34,22 +62,28 @@ class HybridSearch:
         self.store = Store.open(self.settings)
         self.lexical = open_lexical(self.settings)
         self.embedder = embedder or load_embedder(self.settings.embedding_model, self.settings.embedding_batch_size)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Re-read which article versions are committed; the lexical cache follows Chroma."""
         self.committed = self.store.committed()
-        # the lexical cache is rebuilt from Chroma when missing, damaged or stale
         self.lexical.sync(self.committed, self.store.lexical_rows)
 
-    def search(self, question: str, k: int = 5, candidates: int = 40) -> list[Hit]:
+    def search(self, question: str, k: int = 5, candidates: int = 40, filters: Filters = Filters(),
+               vector: np.ndarray | None = None) -> list[Hit]:
         if not question.strip() or not self.committed:
             return []
-        vector = self.embedder.embed_query(question)
+        if vector is None:
+            vector = self.embedder.embed_query(question)
         found = self.store.sentences.query(query_embeddings=[vector], n_results=candidates * 2,
-                                           include=["metadatas", "distances"])
+                                           where=filters.chroma_where(), include=["metadatas", "distances"])
         dense: dict[str, float] = {}
         for meta, distance in zip(found["metadatas"][0], found["distances"][0]):
             if not meta or self.committed.get(meta["article_id"]) != meta["content_hash"]:
                 continue  # a half-written version from an interrupted build
             dense.setdefault(meta["chunk_id"], 1.0 - distance)
-        lexical = [cid for cid, _ in self.lexical.search(question, k=candidates)]
+        lexical = [cid for cid, _ in self.lexical.search(question, k=candidates, sources=filters.sources,
+                                                           since=filters.since, until=filters.until)]
         fused: dict[str, float] = {}
         for ranking in (list(dense), lexical):
             for rank, chunk_id in enumerate(ranking):
@@ -61,10 +95,24 @@ class HybridSearch:
         by_id = dict(zip(records["ids"], zip(records["documents"], records["metadatas"])))
         hits = []
         for chunk_id in best:
-            if chunk_id not in by_id:
+            if chunk_id not in by_id or not by_id[chunk_id][1]:
                 continue
             text, meta = by_id[chunk_id]
             hits.append(Hit(chunk_id, meta["article_id"], meta.get("title", ""), meta.get("source", ""),
                             meta.get("url", ""), meta.get("published", ""), text, meta["start"], meta["end"],
                             tuple(tuple(s) for s in json.loads(meta["sentences"])), fused[chunk_id]))
         return hits
+
+    def sentences(self, hits: list[Hit]) -> dict[str, list[Sentence]]:
+        """The stored sentences (with their vectors) of each hit, in text order."""
+        if not hits:
+            return {}
+        rows = self.store.sentences.get(where={"chunk_id": {"$in": [h.chunk_id for h in hits]}},
+                                        include=["documents", "metadatas", "embeddings"])
+        out: dict[str, list[Sentence]] = {h.chunk_id: [] for h in hits}
+        for text, meta, vector in zip(rows["documents"], rows["metadatas"], rows["embeddings"]):
+            out.setdefault(meta["chunk_id"], []).append(
+                Sentence(meta["start"], meta["end"], text, np.asarray(vector, dtype=np.float32)))
+        for sentences in out.values():
+            sentences.sort(key=lambda s: s.start)
+        return out

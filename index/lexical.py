@@ -76,6 +76,7 @@ class LexicalIndex:
             CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
             CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
                 title, text, tokenize = 'porter unicode61 remove_diacritics 2');
+            CREATE VIRTUAL TABLE IF NOT EXISTS chunks_vocab USING fts5vocab(chunks_fts, 'row');
         """)
         return db
 
@@ -118,6 +119,16 @@ class LexicalIndex:
     def hashes(self) -> dict[str, str]:
         with self._lock:
             return dict(self._db.execute("SELECT article_id, content_hash FROM articles"))
+
+    def document_frequencies(self, stems: Sequence[str]) -> dict[str, int]:
+        """Chunks containing each (Porter-stemmed) term: the rarity that weighs word overlap."""
+        stems = list(dict.fromkeys(stems))
+        if not stems:
+            return {}
+        with self._lock:
+            rows = self._db.execute(f"SELECT term, doc FROM chunks_vocab WHERE term IN ({','.join('?' * len(stems))})",
+                                    stems).fetchall()
+        return dict(rows)
 
     def count(self) -> int:
         with self._lock:

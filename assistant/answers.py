@@ -1,0 +1,42 @@
+"""What `answer()` returns: an answer whose every sentence cites exact spans of an article."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+ABSTAIN_TEXT = "I could not find this in the articles."
+
+_MARKER = re.compile(r"\[(\d+)\]")
+
+
+@dataclass(frozen=True)
+class Citation:
+    number: int
+    article_id: str
+    title: str
+    source: str
+    url: str
+    published: str
+    passage: str  # the chunk shown as context: article_text[start:end]
+    start: int
+    end: int
+    highlights: tuple[tuple[int, int], ...]  # the cited sentences, offsets in the article text
+    score: float
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str  # with inline [1], [2] markers
+    citations: tuple[Citation, ...]
+    abstained: bool
+    question: str  # the standalone question actually searched
+    mode: str
+    notice: str = ""  # one line for the user, e.g. why an LLM answer fell back
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    @property
+    def markers(self) -> set[int]:
+        return {int(n) for n in _MARKER.findall(self.text)}

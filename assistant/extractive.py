@@ -1,0 +1,90 @@
+"""Answering without an LLM: choose the sentences that answer the question, cite each.
+
+A sentence's score = cosine(question, sentence) + rarity-weighted word overlap + a small
+bonus for the rank of its passage. Sentence vectors come from the index, so no
+sentence is embedded at query time.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from .retrieval import Hit, Sentence
+
+W_OVERLAP = 0.5
+W_RANK = 0.05
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+STOPWORDS = frozenset("""
+a about above after again against all am an and any are as at be because been before being below between both but
+by can could did do does doing down during each few for from further had has have having he her here hers herself
+him himself his how i if in into is it its itself just me more most my myself no nor not now of off on once only
+or other our ours out over own same she should so some such than that the their theirs them themselves then there
+these they this those through to too under until up very was we were what when where which while who whom why will
+with would you your yours s t say said tell told many much also
+""".split())
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("porter")
+
+
+def content_terms(text: str) -> list[str]:
+    """Lower-cased, Porter-stemmed words without stopwords (the lexical index's own stems)."""
+    words = [w for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
+    return _stemmer().stemWords(words)
+
+
+@dataclass(frozen=True)
+class Scored:
+    hit: Hit
+    rank: int
+    sentence: Sentence
+    score: float
+    cosine: float
+    overlap: float
+
+
+def score_sentences(question: str, vector: np.ndarray, hits: list[Hit], sentences: dict[str, list[Sentence]],
+                    document_frequency, total_chunks: int) -> list[Scored]:
+    """Every sentence of the retrieved passages, best first."""
+    q_terms = set(content_terms(question))
+    df = document_frequency(sorted(q_terms)) if q_terms else {}
+    idf = {t: math.log(1 + (total_chunks + 1) / (df.get(t, 0) + 1)) for t in q_terms}
+    q_weight = sum(idf.values()) or 1.0
+    scored = []
+    for rank, hit in enumerate(hits):
+        for sentence in sentences.get(hit.chunk_id, []):
+            cosine = float(np.dot(vector, sentence.vector))
+            terms = set(content_terms(sentence.text))
+            overlap = sum(idf[t] for t in q_terms & terms) / q_weight
+            score = cosine + W_OVERLAP * overlap + W_RANK / (rank + 1)
+            scored.append(Scored(hit, rank, sentence, score, cosine, overlap))
+    scored.sort(key=lambda s: s.score, reverse=True)
+    return scored
+
+
+def choose(scored: list[Scored], max_sentences: int = 3, keep_ratio: float = 0.85) -> list[Scored]:
+    """The best sentence, plus up to two more that score close to it (another article first)."""
+    if not scored:
+        return []
+    best = scored[0]
+    chosen = [best]
+    close = [s for s in scored[1:] if s.score >= best.score * keep_ratio and s.sentence.text != best.sentence.text]
+    # a second article saying something close to the best adds more than a neighbour of it
+    close.sort(key=lambda s: (s.hit.article_id == best.hit.article_id, -s.score))
+    for candidate in close:
+        if len(chosen) >= max_sentences:
+            break
+        if any(candidate.sentence.text == c.sentence.text for c in chosen):
+            continue  # a syndicated copy says nothing new
+        chosen.append(candidate)
+    return chosen
