@@ -7,12 +7,14 @@ re-exported so one import serves both uses.
 from index import (AssistantError, ConfigError, IndexBusy, IndexReport, IndexStatus, Settings, StoreUnavailable,
                    build_index, index_status)
 
-from .answering import Assistant, answer
+from .answering import Assistant, answer, get_assistant, stream_answer
 from .answers import Answer, Citation
-from .retrieval import Filters, Hit, HybridSearch
+from .followup import standalone_question
+from .retrieval import Filters, Hit, HybridRetriever, HybridSearch
 
 __all__ = [
-    "Answer", "Assistant", "Citation", "Filters", "answer",
+    "Answer", "Assistant", "Citation", "Filters", "HybridRetriever", "answer", "get_assistant",
+    "standalone_question", "stream_answer",
     "AssistantError", "ConfigError", "Hit", "HybridSearch", "IndexBusy", "IndexReport", "IndexStatus",
     "Settings", "StoreUnavailable", "build_index", "index_status",
 ]

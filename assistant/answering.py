@@ -1,92 +1,53 @@
-"""`answer()`: retrieve -> choose sentences -> cite. Deterministic, no LLM, no network."""
+"""`answer()` and `stream_answer()`: thin wrappers over the runnable chain (see chain.py).
+
+No LLM and no network by default; with `mode="llm"` and a configured backend, an LLM
+writes the answer and its citations are checked before anyone sees them.
+"""
 
 from __future__ import annotations
 
 import threading
-import unicodedata
-from typing import Sequence
+from typing import Iterator, Sequence
+
+from langchain_core.runnables import Runnable
 
 from index import Settings
 
-from .answers import ABSTAIN_TEXT, Answer, Citation
-from .extractive import Scored, choose, score_sentences
-from .retrieval import Filters, Hit, HybridSearch
-
-# Below this best-sentence score the articles are taken not to answer. Calibrated with
-# the best-sentence scores of the SQuAD dev half (500 answerable) and 44 written unanswerable
-# questions (bench/questions/squad_unanswerable.jsonl): at 0.70, 3% false abstentions, 10% of
-# off-topic and 79% of near-topic unanswerable questions answered (AUROC 0.98 and 0.87).
-ABSTAIN_BELOW = 0.70
-MAX_QUESTION_CHARS = 2000
+from .answers import Answer
+from .chain import AnswerChain, Request, make_request, stream_pieces
+from .llm import chat_model as configured_chat_model
+from .retrieval import Hit, HybridRetriever, HybridSearch
 
 
 class Assistant:
-    def __init__(self, settings: Settings | None = None):
+    """One index, its retriever, the optional chat model and the chain over them."""
+
+    def __init__(self, settings: Settings | None = None, chat_model=None):
         self.settings = settings or Settings.load()
         self.search = HybridSearch(self.settings)
+        self.retriever = HybridRetriever(search=self.search, k=self.settings.top_k)
+        model = chat_model if chat_model is not None else configured_chat_model(self.settings)
+        self.steps = AnswerChain(self.retriever, model)
+        self.chain: Runnable = self.steps.runnable()
 
-    def answer(self, question: str, history: Sequence[tuple[str, str]] | None = None, *, k: int = 5,
-               mode: str = "extractive", sources: Sequence[str] = (), since: int | None = None,
-               until: int | None = None) -> Answer:
-        return self.run(question, history, k=k, mode=mode, sources=sources, since=since, until=until)[0]
+    def request(self, question: str, history: Sequence[tuple[str, str]] | None = None, **options) -> Request:
+        options.setdefault("k", self.settings.top_k)
+        options.setdefault("mode", self.settings.answer_mode)
+        return make_request(question, history, **options)
 
-    def run(self, question: str, history: Sequence[tuple[str, str]] | None = None, *, k: int = 5,
-            mode: str = "extractive", sources: Sequence[str] = (), since: int | None = None,
-            until: int | None = None) -> tuple[Answer, list[Hit]]:
+    def answer(self, question: str, history: Sequence[tuple[str, str]] | None = None, **options) -> Answer:
+        return self.chain.invoke(self.request(question, history, **options))
+
+    def stream(self, question: str, history: Sequence[tuple[str, str]] | None = None,
+               **options) -> Iterator[str | Answer]:
+        return stream_pieces(self.steps, self.request(question, history, **options))
+
+    def run(self, question: str, history: Sequence[tuple[str, str]] | None = None,
+            **options) -> tuple[Answer, list[Hit]]:
         """The answer and the passages it was chosen from (evaluation reads both)."""
-        question = _clean_question(question)
-        if not question:
-            return Answer("Please ask a question about the articles.", (), True, "", mode), []
-        if not self.search.committed:
-            return Answer("The index is empty: add articles and run `assistant index`.", (), True, question, mode), []
-        filters = Filters(tuple(sources), since, until)
-        vector = self.search.embedder.embed_query(question)
-        hits = self.search.search(question, k=k, filters=filters, vector=vector)
-        sentences = self.search.sentences(hits)
-        scored = score_sentences(question, vector, hits, sentences, self.search.lexical.document_frequencies,
-                                 max(self.search.lexical.count(), 1))
-        if not scored or scored[0].score < ABSTAIN_BELOW:
-            return _abstain(question, scored, mode), hits
-        return _compose(question, choose(scored), mode), hits
-
-
-def _clean_question(question: str) -> str:
-    """Printable text on one line, cut to a length worth searching (a 100 kB paste is not a question)."""
-    printable = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in str(question or ""))
-    return " ".join(printable.split())[:MAX_QUESTION_CHARS]
-
-
-def _compose(question: str, chosen: list[Scored], mode: str, abstained: bool = False) -> Answer:
-    numbers: dict[str, int] = {}
-    grouped: dict[str, list[Scored]] = {}
-    parts = []
-    for item in chosen:
-        number = numbers.setdefault(item.hit.chunk_id, len(numbers) + 1)
-        grouped.setdefault(item.hit.chunk_id, []).append(item)
-        parts.append(f"{item.sentence.text} [{number}]")
-    citations = tuple(_citation(numbers[chunk_id], items) for chunk_id, items in grouped.items())
-    return Answer(" ".join(parts), citations, abstained, question, mode)
-
-
-def _citation(number: int, items: list[Scored]) -> Citation:
-    hit = items[0].hit
-    highlights = tuple(sorted((s.sentence.start, s.sentence.end) for s in items))
-    return Citation(number, hit.article_id, hit.title, hit.source, hit.url, hit.published, hit.text, hit.start,
-                    hit.end, highlights, round(max(s.score for s in items), 4))
-
-
-def _abstain(question: str, scored: list[Scored], mode: str) -> Answer:
-    related: list[Scored] = []
-    for item in scored:
-        if all(item.hit.chunk_id != r.hit.chunk_id for r in related):
-            related.append(item)
-        if len(related) == 2:
-            break
-    if not related:
-        return Answer(ABSTAIN_TEXT, (), True, question, mode)
-    citations = tuple(_citation(n, [item]) for n, item in enumerate(related, 1))
-    markers = ", ".join(f"[{c.number}]" for c in citations)
-    return Answer(f"{ABSTAIN_TEXT} Possibly related: {markers}", citations, True, question, mode)
+        request = self.request(question, history, **options)
+        retrieved = self.steps.retrieve(self.steps.standalone(request))
+        return self.steps.finish(self.steps.compose(retrieved)), list(retrieved.hits)
 
 
 _assistants: dict[Settings, Assistant] = {}
@@ -94,6 +55,7 @@ _lock = threading.Lock()
 
 
 def get_assistant(settings: Settings | None = None) -> Assistant:
+    """One Assistant per settings in a process (the model, Chroma client and caches are shared)."""
     settings = settings or Settings.load()
     with _lock:
         if settings not in _assistants:
@@ -102,6 +64,18 @@ def get_assistant(settings: Settings | None = None) -> Assistant:
 
 
 def answer(question: str, history: Sequence[tuple[str, str]] | None = None, **options) -> Answer:
-    """A short answer to `question` whose every sentence cites the article spans it comes from."""
+    """A short answer to `question` whose every sentence cites the article spans it comes from.
+
+    `history`: earlier (question, answer) turns, oldest first. Options: `k`, `mode`
+    ("extractive" or "llm"), `source` (an outlet or a list), `since` / `until` (published
+    date range: dates, datetimes, epoch seconds or "YYYY-MM-DD"), `settings`.
+    """
     settings = options.pop("settings", None)
     return get_assistant(settings).answer(question, history, **options)
+
+
+def stream_answer(question: str, history: Sequence[tuple[str, str]] | None = None,
+                  **options) -> Iterator[str | Answer]:
+    """Text pieces as they are ready, then the final `Answer` (whose text supersedes the pieces)."""
+    settings = options.pop("settings", None)
+    return get_assistant(settings).stream(question, history, **options)

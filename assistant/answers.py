@@ -6,6 +6,7 @@ import re
 from dataclasses import asdict, dataclass
 
 ABSTAIN_TEXT = "I could not find this in the articles."
+UNSUPPORTED_MARK = "[unsupported]"  # replaces the markers of a sentence its citations do not support
 
 _MARKER = re.compile(r"\[(\d+)\]")
 
@@ -33,6 +34,7 @@ class Answer:
     question: str  # the standalone question actually searched
     mode: str
     notice: str = ""  # one line for the user, e.g. why an LLM answer fell back
+    unsupported: tuple[str, ...] = ()  # LLM sentences no cited passage supports (marked in `text`)
 
     def as_dict(self) -> dict:
         return asdict(self)

@@ -37,7 +37,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     p = commands.add_parser("ask", help="a short answer with numbered citations")
     p.add_argument("question")
-    p.add_argument("-k", type=int, default=5, help="passages to answer from")
+    p.add_argument("-k", type=int, default=None, help="passages to answer from (default: ASSISTANT_TOP_K)")
+    p.add_argument("--mode", choices=["extractive", "llm"], help="default: ASSISTANT_ANSWER_MODE")
+    p.add_argument("--source", action="append", help="only this outlet (repeatable)")
+    p.add_argument("--since", help="only articles published on or after this date (YYYY-MM-DD)")
+    p.add_argument("--until", help="only articles published on or before this date (YYYY-MM-DD)")
     p.add_argument("--json", action="store_true", help="print the Answer as JSON")
     p.set_defaults(run=_ask)
 
@@ -120,10 +124,17 @@ def _search(args) -> int:
 def _ask(args) -> int:
     from .answering import answer
 
-    result = answer(args.question, k=args.k)
+    options = {key: value for key, value in (("k", args.k), ("mode", args.mode), ("source", args.source),
+                                             ("since", args.since), ("until", args.until)) if value}
+    try:
+        result = answer(args.question, **options)
+    except ValueError as error:
+        raise AssistantError(str(error)) from None
     if args.json:
         print(json.dumps(result.as_dict(), ensure_ascii=False))
         return 0
+    if result.notice:
+        print(f"note: {result.notice}")
     print(result.text)
     for c in result.citations:
         meta = " · ".join(x for x in (c.source, c.published[:10]) if x)

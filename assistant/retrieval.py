@@ -5,15 +5,22 @@ Filters (outlet, published date range) run inside both stores, not after."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+import threading
+import time
+from dataclasses import dataclass, field, fields
 
 import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
 
 from index import Settings
 from index.embedding import Embedder, load_embedder
 from index.store import Store, open_lexical
 
 RRF_K = 60
+RECHECK_SECONDS = 0.5  # how stale a reader's view of the index may get while a build runs
 
 
 @dataclass(frozen=True)
@@ -62,6 +69,9 @@ class HybridSearch:
         self.store = Store.open(self.settings)
         self.lexical = open_lexical(self.settings)
         self.embedder = embedder or load_embedder(self.settings.embedding_model, self.settings.embedding_batch_size)
+        self._lock = threading.Lock()
+        self._generation = self.store.generation()
+        self._checked = time.monotonic()
         self.refresh()
 
     def refresh(self) -> None:
@@ -69,8 +79,22 @@ class HybridSearch:
         self.committed = self.store.committed()
         self.lexical.sync(self.committed, self.store.lexical_rows)
 
+    def _follow_builds(self) -> None:
+        """Pick up articles committed by a build in another process (or thread) since the last look."""
+        if time.monotonic() - self._checked < RECHECK_SECONDS:
+            return
+        with self._lock:
+            if time.monotonic() - self._checked < RECHECK_SECONDS:
+                return
+            generation = self.store.generation()
+            if generation != self._generation:
+                self.refresh()
+                self._generation = generation
+            self._checked = time.monotonic()
+
     def search(self, question: str, k: int = 5, candidates: int = 40, filters: Filters = Filters(),
                vector: np.ndarray | None = None) -> list[Hit]:
+        self._follow_builds()
         if not question.strip() or not self.committed:
             return []
         if vector is None:
@@ -79,7 +103,7 @@ class HybridSearch:
                                            where=filters.chroma_where(), include=["metadatas", "distances"])
         dense: dict[str, float] = {}
         for meta, distance in zip(found["metadatas"][0], found["distances"][0]):
-            if not meta or self.committed.get(meta["article_id"]) != meta["content_hash"]:
+            if not meta or self.committed.get(meta["article_id"]) != meta.get("version"):
                 continue  # a half-written version from an interrupted build
             dense.setdefault(meta["chunk_id"], 1.0 - distance)
         lexical = [cid for cid, _ in self.lexical.search(question, k=candidates, sources=filters.sources,
@@ -116,3 +140,29 @@ class HybridSearch:
         for sentences in out.values():
             sentences.sort(key=lambda s: s.start)
         return out
+
+
+class HybridRetriever(BaseRetriever):
+    """The hybrid search as a LangChain retriever: `invoke(question, k=..., filters=...)` gives
+    Documents (the chunk text; metadata: ids, title, outlet, date, offsets, fused score)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    search: HybridSearch
+    k: int = 5
+    filters: Filters = Filters()
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun,
+                                k: int | None = None, filters: Filters | None = None) -> list[Document]:
+        hits = self.search.search(query, k=k or self.k, filters=filters or self.filters)
+        return [hit_document(hit) for hit in hits]
+
+
+def hit_document(hit: Hit) -> Document:
+    return Document(page_content=hit.text, id=hit.chunk_id,
+                    metadata={f.name: getattr(hit, f.name) for f in fields(Hit) if f.name != "text"})
+
+
+def document_hit(document: Document) -> Hit:
+    meta = document.metadata
+    return Hit(text=document.page_content, **{f.name: meta[f.name] for f in fields(Hit) if f.name != "text"})

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -69,6 +70,12 @@ def load_folder(folder: Path, *, max_bytes: int = 5_000_000) -> Loaded:
     skipped: list[Skipped] = []
     for path in sorted(_files(folder)):
         rel = path.relative_to(folder).as_posix()
+        try:
+            rel.encode("utf-8")
+        except UnicodeEncodeError:  # bytes that are no UTF-8: Chroma ids and JSON need text
+            skipped.append(Skipped(os.fsencode(rel).decode("utf-8", "backslashreplace"),
+                                   "file name is not valid UTF-8; rename the file"))
+            continue
         if path.suffix.lower() not in SUFFIXES:
             skipped.append(Skipped(rel, f"not an article format ({path.suffix or 'no extension'}); "
                                         f"readable: {', '.join(sorted(SUFFIXES))}"))

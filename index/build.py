@@ -21,11 +21,12 @@ from .embedding import Embedder, EmbeddingCache, load_embedder
 from .errors import ConfigError
 from .lock import DataDirLock
 from .settings import Settings
-from .store import Store, open_lexical, text_hash
+from .store import Store, open_lexical, record_version, text_hash
 
 Progress = Callable[[int, int, str], None]  # (done, total, article id)
 
 TITLE_WORDS = 16  # the title prefix each sentence is embedded with stays short
+LAYOUT = "2"  # bump when what is stored per version changes: every article is rewritten
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ class Shard:
 @dataclass
 class _Work:
     article: Article
+    version: str
     chunks: list[Chunk]
     inputs: list[str] = field(default_factory=list)  # what is embedded, one per sentence
     vectors: np.ndarray | None = None
@@ -103,13 +105,9 @@ def build_index(
         store = Store.open(settings)
         lexical = open_lexical(settings)
         embedder = embedder or load_embedder(settings.embedding_model, settings.embedding_batch_size)
-        cache = EmbeddingCache(settings.data_dir / "embedding-cache.sqlite", embedder.model_name)
-        if full:
-            if shard is None:
-                store.reset()
-                lexical.reset()
-            cache.clear()
+        cache = EmbeddingCache(settings.data_dir / "embedding-cache.sqlite", embedder.model_id)
         embedded_before = embedder.embedded
+        fingerprint = index_fingerprint(settings, embedder)
 
         loaded = load_folder(folder, max_bytes=settings.max_article_bytes)
         mine = (lambda article_id: shard.holds(article_id)) if shard else (lambda article_id: True)
@@ -121,15 +119,13 @@ def build_index(
             if state.pending:
                 store.discard_uncommitted(article_id)
         states = {a: s for a, s in store.article_states().items() if mine(a)}
-        if full and shard is not None:
-            for article_id in states:
-                store.remove_article(article_id)
-                lexical.remove_article(article_id)
-            states = {}
 
         wanted = {a.id: a for a in articles}
         removed = [a for a in states if a not in wanted]
-        todo = [a for a in articles if states.get(a.id) is None or states[a.id].content_hash != a.content_hash]
+        versions = {a.id: record_version(a, fingerprint) for a in articles}
+        # --full rewrites every article in place (same crash-safe path, so the old index
+        # answers until each article is replaced) instead of deleting the store first
+        todo = [a for a in articles if full or states.get(a.id) is None or states[a.id].version != versions[a.id]]
         added = sum(1 for a in todo if a.id not in states)
 
         for article_id in removed:
@@ -138,22 +134,27 @@ def build_index(
 
         chunks_written = 0
         done = 0
-        for batch in _batches(todo, embedder, settings):
-            _embed_batch(batch, embedder, store, cache)
+        def current(article_id: str, version: str) -> bool:
+            return versions.get(article_id) == version
+
+        for batch in _batches(todo, versions, embedder, settings):
+            _embed_batch(batch, embedder, cache, store, current)
             for work in batch:
-                store.put_article(work.article, work.chunks, work.vectors)
-                lexical.replace_article(work.article.id, work.article.content_hash,
-                                        store.lexical_rows_for(work.article, work.chunks))
+                store.put_article(work.article, work.version, work.chunks, work.vectors)
+                lexical.replace_article(work.article.id, work.version,
+                                        store.lexical_rows_for(work.article, work.version, work.chunks))
                 chunks_written += len(work.chunks)
                 done += 1
                 if progress:
                     progress(done, len(todo), work.article.id)
 
+        if full:
+            store.sweep(wanted)  # records of no committed version, whatever left them behind
         # the lexical cache may have been missing or damaged: bring it in step with Chroma
         lexical.sync(store.committed(), store.lexical_rows)
         lexical.close()
         if todo or removed or full:
-            store.mark_built(model=embedder.model_name)
+            store.mark_built(model=embedder.model_id)
         return IndexReport(
             added=added,
             updated=len(todo) - added,
@@ -167,7 +168,14 @@ def build_index(
         )
 
 
-def _batches(todo: list[Article], embedder: Embedder, settings: Settings, sentences_per_batch: int = 512):
+def index_fingerprint(settings: Settings, embedder: Embedder) -> str:
+    """What, besides an article's content, decides its records: change it and every article is re-embedded."""
+    return "|".join([LAYOUT, embedder.model_id, str(settings.chunk_max_tokens), str(settings.chunk_max_words),
+                     str(TITLE_WORDS)])
+
+
+def _batches(todo: list[Article], versions: dict[str, str], embedder: Embedder, settings: Settings,
+             sentences_per_batch: int = 512):
     """Chunk articles and group them so the model sees full batches across article borders."""
     batch: list[_Work] = []
     size = 0
@@ -175,7 +183,7 @@ def _batches(todo: list[Article], embedder: Embedder, settings: Settings, senten
     for article in todo:
         chunks = chunk_text(article.text, embedder.count_tokens, max_tokens=max_tokens,
                             max_words=settings.chunk_max_words)
-        work = _Work(article, chunks)
+        work = _Work(article, versions[article.id], chunks)
         work.inputs = [embedding_input(article.title, article.text[s:e]) for c in chunks for s, e in c.sentences]
         batch.append(work)
         size += len(work.inputs)
@@ -186,24 +194,30 @@ def _batches(todo: list[Article], embedder: Embedder, settings: Settings, senten
         yield batch
 
 
-def _embed_batch(batch: list[_Work], embedder: Embedder, store: Store, cache: EmbeddingCache) -> None:
-    """Vectors for every sentence in the batch; an exact duplicate of a stored text reuses its vectors."""
-    need: list[str] = []
-    first_with_text: dict[str, _Work] = {}
+def _embed_batch(batch: list[_Work], embedder: Embedder, cache: EmbeddingCache, store: Store, current) -> None:
+    """Vectors for every sentence in the batch.
+
+    An exact copy of another article's text (a syndicated story) takes that article's
+    vectors: it is embedded once. Everything else goes through the cache, keyed by the
+    exact input (title and sentence), so unchanged sentences of an edited article and the
+    finished part of an interrupted build are never embedded again, while a changed title
+    does re-embed its article (the title is part of what is embedded).
+    """
+    first: dict[str, _Work] = {}
     copies: list[tuple[_Work, _Work]] = []
+    need: list[_Work] = []
     for work in batch:
-        twin = first_with_text.setdefault(text_hash(work.article.text), work)
+        twin = first.setdefault(text_hash(work.article.text), work)
         if twin is not work:
-            copies.append((work, twin))  # same text earlier in this batch: share its vectors
+            copies.append((work, twin))
             continue
-        work.vectors = store.vectors_for_text(work.article, work.chunks)
+        work.vectors = store.vectors_of_copy(work.article, work.chunks, current)
         if work.vectors is None:
-            need.extend(work.inputs)
-    vectors = embedder.embed(need, cache) if need else np.zeros((0, 0), dtype=np.float32)
+            need.append(work)
+    vectors = embedder.embed([text for work in need for text in work.inputs], cache)
     position = 0
-    for work in batch:
-        if work.vectors is None and all(work is not copy for copy, _ in copies):
-            work.vectors = vectors[position:position + len(work.inputs)]
-            position += len(work.inputs)
+    for work in need:
+        work.vectors = vectors[position:position + len(work.inputs)]
+        position += len(work.inputs)
     for copy, twin in copies:
         copy.vectors = twin.vectors

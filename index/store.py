@@ -1,18 +1,20 @@
 """Chroma, the system of record: three collections, written so a crash loses nothing.
 
 - `<prefix>-articles`: one record per article: its text (what every offset points
-  into), metadata, `content_hash` (the committed version; "" = none yet) and
-  `pending` (the version being written, or "deleted"); vector = mean of its sentences.
+  into), metadata, `version` (the committed version; "" = none yet) and `pending` (the
+  version being written, "cleanup" or "deleted"); vector = mean of its sentences.
 - `<prefix>-chunks`: passages with offsets and the sentence spans inside them; vector =
   mean of their sentences (no extra model work).
 - `<prefix>-sentences`: each sentence embedded with its article's title; dense search
   runs here and a chunk scores by its best sentence.
 
-Writing an article: mark it pending -> write its sentences and chunks under
-version-specific ids -> commit (content_hash = new) -> delete the old version's records.
-Readers trust only records whose content_hash equals their article's committed hash,
-so a run killed at any point leaves the old version answering; the next run sees
-`pending` and discards the half-written version (`discard_uncommitted`).
+A version names one article's content under one index configuration (model, chunk
+sizes), so changing either re-embeds. Writing an article: mark it pending -> write its
+sentences and chunks under version-specific ids -> commit (version = new, pending =
+"cleanup") -> delete the old version's records -> clear pending. Readers trust only
+records whose version equals their article's committed one, so a run killed at any point
+leaves the old version answering; the next run sees `pending` and discards the
+half-written version or finishes the cleanup (`discard_uncommitted`).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import hashlib
 import json
 import time
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 from urllib.parse import urlparse
 
 import numpy as np
@@ -37,14 +39,20 @@ PAGE = 5000  # records per Chroma get/put; below the server's max batch size
 
 @dataclass(frozen=True)
 class ArticleState:
-    content_hash: str  # committed version, "" if none
-    pending: str  # version being written, "deleted", or ""
-    text_hash: str
+    version: str  # committed version, "" if none
+    pending: str  # version being written, "cleanup", "deleted", or ""
     chunks: int  # chunks of the committed version
+    sentences: int  # sentences of the committed version
 
 
 def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def record_version(article: Article, fingerprint: str) -> str:
+    """The id of this article's content under this index configuration (unique per article)."""
+    key = "\x1f".join([article.id, article.content_hash, fingerprint])
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
 def connect(settings: Settings):
@@ -116,40 +124,47 @@ class Store:
         states = {}
         for record_id, rec in self._all(self.articles, ["metadatas"]):
             meta = rec["metadatas"] or {}
-            states[record_id] = ArticleState(meta.get("content_hash", ""), meta.get("pending", ""),
-                                             meta.get("text_hash", ""), int(meta.get("chunks", 0)))
+            states[record_id] = ArticleState(meta.get("version", ""), meta.get("pending", ""),
+                                             int(meta.get("chunks", 0)), int(meta.get("sentences", 0)))
         return states
 
     def committed(self) -> dict[str, str]:
-        """{article id: committed content hash}: what readers may trust."""
-        return {a: s.content_hash for a, s in self.article_states().items() if s.content_hash}
+        """{article id: committed version}: what readers may trust."""
+        return {a: s.version for a, s in self.article_states().items() if s.version}
 
     def counts(self) -> dict[str, int]:
-        """Committed articles and chunks (a build under way adds nothing here until it commits)."""
-        committed = [s for s in self.article_states().values() if s.content_hash]
+        """Committed articles, chunks and sentences (a build under way adds nothing until it commits)."""
+        committed = [s for s in self.article_states().values() if s.version]
         return {"articles": len(committed), "chunks": sum(s.chunks for s in committed),
-                "sentences": self.sentences.count()}
+                "sentences": sum(s.sentences for s in committed)}
 
     @property
     def info(self) -> dict:
         return dict(self.articles.metadata or {})
 
+    def generation(self) -> Any:
+        """Changes whenever an article is committed or removed: readers re-read the index then."""
+        fresh = self.client.get_collection(f"{self.prefix}-articles", embedding_function=None)
+        return (fresh.metadata or {}).get("generation")
+
+    def _touch(self, **info: Any) -> None:
+        self.articles.modify(metadata={**self.info, **info, "generation": time.time_ns()})
+
     def mark_built(self, **info: Any) -> None:
-        self.articles.modify(metadata={**self.info, **info, "last_build": time.time()})
+        self._touch(**info, last_build=time.time())
 
     # -- writing one article crash-safely ---------------------------------------------
-    def put_article(self, article: Article, chunks: Sequence[Chunk], sentence_vectors: np.ndarray) -> None:
-        new = article.content_hash
-        version = new[:12]
+    def put_article(self, article: Article, version: str, chunks: Sequence[Chunk],
+                    sentence_vectors: np.ndarray) -> None:
         existing = self.articles.get(ids=[article.id], include=["metadatas"])
         if existing["ids"]:
-            self.articles.update(ids=[article.id], metadatas=[{"pending": new}])
+            self.articles.update(ids=[article.id], metadatas=[{"pending": version}])
         else:
             self.articles.add(ids=[article.id], embeddings=[_mean(sentence_vectors)], documents=[article.text],
-                              metadatas=[{"article_id": article.id, "content_hash": "", "pending": new,
+                              metadatas=[{"article_id": article.id, "version": "", "pending": version,
                                           "title": article.title}])
 
-        common = _common_metadata(article)
+        common = _common_metadata(article, version)
         sent_ids, sent_docs, sent_meta, chunk_vectors = [], [], [], []
         position = 0
         for chunk in chunks:
@@ -168,21 +183,26 @@ class Store:
                     "chunk_index": c.index, "start": c.start, "end": c.end,
                     "sentences": json.dumps(c.sentences)} for c in chunks])
 
-        meta = {"article_id": article.id, "content_hash": new, "pending": "", "title": article.title,
+        meta = {"article_id": article.id, "version": version, "pending": "cleanup" if existing["ids"] else "",
+                "content_hash": article.content_hash, "title": article.title,
                 "source": article.source, "url": article.url, "author": article.author,
                 "published": article.published, "published_ts": article.published_ts,
-                "text_hash": text_hash(article.text), "chunks": len(chunks), "indexed_at": int(time.time())}
+                "text_hash": text_hash(article.text), "chunks": len(chunks), "sentences": len(sent_ids),
+                "indexed_at": int(time.time())}
         self.articles.upsert(ids=[article.id], embeddings=[_mean(sentence_vectors)], documents=[article.text],
                              metadatas=[meta])
-        self._delete_other_versions(article.id, new)
+        if existing["ids"]:  # a kill from here on leaves "cleanup", which the next run finishes
+            self._delete_other_versions(article.id, version)
+            self.articles.update(ids=[article.id], metadatas=[{"pending": ""}])
+        self._touch()
 
     def _put(self, collection, ids, vectors, documents, metadatas) -> None:
         for i in range(0, len(ids), PAGE):
             collection.upsert(ids=ids[i:i + PAGE], embeddings=np.asarray(vectors[i:i + PAGE], dtype=np.float32),
                               documents=documents[i:i + PAGE], metadatas=metadatas[i:i + PAGE])
 
-    def _delete_other_versions(self, article_id: str, keep_hash: str) -> None:
-        where = {"$and": [{"article_id": article_id}, {"content_hash": {"$ne": keep_hash}}]} if keep_hash \
+    def _delete_other_versions(self, article_id: str, keep: str) -> None:
+        where = {"$and": [{"article_id": article_id}, {"version": {"$ne": keep}}]} if keep \
             else {"article_id": article_id}
         self.sentences.delete(where=where)
         self.chunks.delete(where=where)
@@ -193,7 +213,7 @@ class Store:
         if not record["ids"]:
             return
         meta = record["metadatas"][0] or {}
-        committed = meta.get("content_hash", "")
+        committed = meta.get("version", "")
         if meta.get("pending") == "deleted" or not committed:
             self.remove_article(article_id)
             return
@@ -204,47 +224,59 @@ class Store:
         self.articles.update(ids=[article_id], metadatas=[{"pending": "deleted"}])
         self._delete_other_versions(article_id, "")
         self.articles.delete(ids=[article_id])
+        self._touch()
 
-    # -- reuse and lexical rows -------------------------------------------------------
-    def vectors_for_text(self, article: Article, chunks: Sequence[Chunk]) -> np.ndarray | None:
-        """Sentence vectors of a committed article with exactly this text, so a duplicate is not embedded again."""
-        same = self.articles.get(where={"text_hash": text_hash(article.text)}, include=["metadatas"], limit=5)
+    def sweep(self, article_ids: Iterable[str]) -> int:
+        """Delete records of these articles that belong to no committed version; returns how many."""
+        article_ids = set(article_ids)
+        committed = self.committed()
+        removed = 0
+        for collection in (self.sentences, self.chunks):
+            orphans = [record_id for record_id, rec in self._all(collection, ["metadatas"])
+                       if (rec["metadatas"] or {}).get("article_id") in article_ids
+                       and committed.get(rec["metadatas"]["article_id"]) != rec["metadatas"].get("version")]
+            for i in range(0, len(orphans), PAGE):
+                collection.delete(ids=orphans[i:i + PAGE])
+            removed += len(orphans)
+        return removed
+
+    # -- reuse and rows for the lexical cache -----------------------------------------
+    def vectors_of_copy(self, article: Article, chunks: Sequence[Chunk], current: Callable[[str, str], bool]) -> np.ndarray | None:
+        """Sentence vectors of another committed article with exactly this text (a syndicated
+        copy), so it is not embedded again. `current(article_id, version)` says whether that
+        article's stored version is up to date (same model and chunking)."""
+        same = self.articles.get(where={"text_hash": text_hash(article.text)}, include=["metadatas"], limit=10)
         spans = [span for chunk in chunks for span in chunk.sentences]
         for other_id, meta in zip(same["ids"], same["metadatas"]):
-            if not meta.get("content_hash") or meta.get("pending"):
+            version = (meta or {}).get("version", "")
+            if other_id == article.id or not version or not current(other_id, version):
                 continue
-            rows = self.sentences.get(where={"$and": [{"article_id": other_id}, {"content_hash": meta["content_hash"]}]},
-                                      include=["embeddings", "metadatas"])
+            rows = self.sentences.get(where={"version": version}, include=["embeddings", "metadatas"])
             by_span = {(m["start"], m["end"]): v for m, v in zip(rows["metadatas"], rows["embeddings"])}
             if len(by_span) == len(spans) and all(s in by_span for s in spans):
                 return np.asarray([by_span[s] for s in spans], dtype=np.float32)
         return None
 
-    def lexical_rows_for(self, article: Article, chunks: Sequence[Chunk]) -> list[LexicalRow]:
-        version = article.content_hash[:12]
+    # --------------------------------------------------
+    def lexical_rows_for(self, article: Article, version: str, chunks: Sequence[Chunk]) -> list[LexicalRow]:
         return [LexicalRow(chunk_record_id(article.id, version, c.index), article.id, article.title, c.text,
                            article.source, article.published_ts) for c in chunks]
 
-    def lexical_rows(self, article_ids: Sequence[str]) -> list[LexicalRow]:
-        """The committed chunks of these articles, as rows for the lexical cache."""
-        committed = self.committed()
-        rows = []
-        for record_id, rec in self._all(self.chunks, ["documents", "metadatas"],
-                                        where={"article_id": {"$in": list(article_ids)}}):
-            meta = rec["metadatas"]
-            if committed.get(meta["article_id"]) != meta["content_hash"]:
-                continue
-            rows.append(LexicalRow(record_id, meta["article_id"], meta.get("title", ""), rec["documents"],
-                                   meta.get("source", ""), meta.get("published_ts")))
-        return rows
+    def lexical_rows(self, versions: Sequence[str]) -> list[LexicalRow]:
+        """The chunks of exactly these versions (records of a version never change, so no
+        concurrent build can shift or duplicate what this returns)."""
+        records = self.chunks.get(where={"version": {"$in": list(versions)}}, include=["documents", "metadatas"])
+        return [LexicalRow(record_id, meta["article_id"], meta.get("title", ""), text, meta.get("source", ""),
+                           meta.get("published_ts"))
+                for record_id, text, meta in zip(records["ids"], records["documents"], records["metadatas"])]
 
 
 def chunk_record_id(article_id: str, version: str, index: int) -> str:
     return f"{article_id}|{version}|c{index}"
 
 
-def _common_metadata(article: Article) -> dict:
-    meta = {"article_id": article.id, "content_hash": article.content_hash, "source": article.source}
+def _common_metadata(article: Article, version: str) -> dict:
+    meta = {"article_id": article.id, "version": version, "source": article.source}
     if article.published_ts is not None:
         meta["published_ts"] = article.published_ts
     return meta

@@ -27,7 +27,7 @@ def records_per_article(settings, committed_only=True):
     counts = {}
     for position, collection in enumerate((store.chunks, store.sentences)):
         for meta in collection.get(include=["metadatas"])["metadatas"]:
-            if committed_only and committed.get(meta["article_id"]) != meta["content_hash"]:
+            if committed_only and committed.get(meta["article_id"]) != meta["version"]:
                 continue
             pair = counts.setdefault(meta["article_id"], [0, 0])
             pair[position] += 1
@@ -72,9 +72,9 @@ def test_sigkill_mid_build_loses_nothing_and_the_next_run_finishes(sample_folder
     hits = HybridSearch(settings).search("Who did Trump send to meet Putin in Moscow?", k=3)
     assert any("Witkoff" in hit.text for hit in hits)
     store = Store.open(settings)
-    for article_id, content_hash in after_kill.items():
+    for article_id, version in after_kill.items():
         expected = store.articles.get(ids=[article_id], include=["metadatas"])["metadatas"][0]["chunks"]
-        found = store.chunks.get(where={"$and": [{"article_id": article_id}, {"content_hash": content_hash}]})
+        found = store.chunks.get(where={"$and": [{"article_id": article_id}, {"version": version}]})
         assert len(found["ids"]) == expected, f"{article_id} lost chunks"
 
     # the next run completes; the result equals a fresh build of the same folder

@@ -24,7 +24,7 @@ def chunk_counts(settings):
     counts = {}
     records = store.chunks.get(include=["metadatas"])
     for meta in records["metadatas"]:
-        assert committed.get(meta["article_id"]) == meta["content_hash"], "a chunk of no committed version"
+        assert committed.get(meta["article_id"]) == meta["version"], "a chunk of no committed version"
         counts[meta["article_id"]] = counts.get(meta["article_id"], 0) + 1
     return counts
 
@@ -108,22 +108,111 @@ def test_bad_files_are_skipped_with_reasons_and_the_rest_indexed(sample_folder, 
 def test_full_rebuild_gives_the_same_index(sample_folder, settings):
     build_index(sample_folder, settings=settings)
     before = chunk_counts(settings)
+    status = index_status(settings)
     report = build_index(sample_folder, settings=settings, full=True)
-    assert report.added == 2 and chunk_counts(settings) == before
+    # rewritten in place (the old index answers meanwhile), nothing left over
+    assert report.updated == 2 and report.unchanged == 0 and chunk_counts(settings) == before
+    after = index_status(settings)
+    assert (after.articles, after.chunks, after.sentences) == (status.articles, status.chunks, status.sentences)
+    assert Store.open(settings).sentences.count() == after.sentences
+
+
+def test_changing_how_articles_are_chunked_reindexes_everything(sample_folder, settings):
+    build_index(sample_folder, settings=settings)
+    report = build_index(sample_folder, settings=settings.with_(chunk_max_words=80))
+    assert report.updated == 2 and report.unchanged == 0
+    assert max(chunk_counts(settings).values()) > 0
+    assert Store.open(settings).sentences.count() == index_status(settings).sentences
+
+
+def test_a_new_title_re_embeds_its_article_exactly_as_a_fresh_build(sample_folder, settings):
+    record = {"title": "Talks in Istanbul", "source": "Wire", "text": (sample_folder / "000_53139e8ccc0aea71.txt").read_text()}
+    (sample_folder / "000_53139e8ccc0aea71.txt").unlink()
+    (sample_folder / "story.json").write_text(json.dumps(record))
+    build_index(sample_folder, settings=settings)
+    (sample_folder / "story.json").write_text(json.dumps({**record, "title": "Kursk and the peace talks"}))
+    report = build_index(sample_folder, settings=settings)
+    assert report.updated == 1 and report.sentences_embedded == index_status(settings).sentences - (
+        Store.open(settings).article_states()["001_df81dadaca52e98b.txt"].sentences)
+    fresh = settings.with_(data_dir=settings.data_dir / "fresh")
+    build_index(sample_folder, settings=fresh)
+
+    def vectors(s):
+        rows = Store.open(s).sentences.get(where={"article_id": "story.json"}, include=["embeddings", "documents"])
+        return sorted((doc, tuple(round(float(x), 5) for x in vec)) for doc, vec in zip(rows["documents"], rows["embeddings"]))
+
+    assert vectors(settings) == vectors(fresh)
+
+
+def test_a_kill_between_commit_and_cleanup_leaves_no_orphans(sample_folder, settings, monkeypatch):
+    build_index(sample_folder, settings=settings)
+    path = sample_folder / "000_53139e8ccc0aea71.txt"
+    path.write_text(path.read_text() + "\n\nA late paragraph was added to the story.\n")
+
+    def die(self, article_id, keep):
+        raise SystemExit("killed after the commit, before the old version was deleted")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Store, "_delete_other_versions", die)
+        with pytest.raises(SystemExit):
+            build_index(sample_folder, settings=settings)
+    store = Store.open(settings)
+    assert store.article_states()["000_53139e8ccc0aea71.txt"].pending == "cleanup"
+    build_index(sample_folder, settings=settings)
+    fresh = settings.with_(data_dir=settings.data_dir / "fresh")
+    build_index(sample_folder, settings=fresh)
+    assert chunk_counts(settings) == chunk_counts(fresh)
+    assert store.sentences.count() == Store.open(fresh).sentences.count()
+
+
+def test_a_running_search_sees_what_a_later_build_commits(sample_folder, settings, monkeypatch):
+    import assistant.retrieval
+
+    monkeypatch.setattr(assistant.retrieval, "RECHECK_SECONDS", 0.0)
+    build_index(sample_folder, settings=settings)
+    search = HybridSearch(settings)
+    question = "Which harbour did the penguins of Lisbonne leave?"
+    assert all(h.article_id != "penguins.txt" for h in search.search(question, k=3))
+    (sample_folder / "penguins.txt").write_text(
+        "Penguins leave Lisbonne harbour.\n\nThe penguins of Lisbonne left the old harbour on Tuesday, keepers said.\n")
+    (sample_folder / "001_df81dadaca52e98b.txt").unlink()
+    build_index(sample_folder, settings=settings)
+    hits = search.search(question, k=3)
+    assert hits[0].article_id == "penguins.txt"
+    assert all(h.article_id != "001_df81dadaca52e98b.txt" for h in search.search("Kursk troops surrounded", k=10))
+
+
+def test_a_file_name_that_is_not_utf8_is_skipped_by_name(sample_folder, settings):
+    name = os.fsdecode(b"caf\xe9.txt")
+    (sample_folder / name).write_text("A caf\u00e9 opened in the old town square on Monday morning.\n")
+    report = build_index(sample_folder, settings=settings)
+    assert report.added == 2
+    assert [(s.name, s.reason) for s in report.skipped] == [("caf\\xe9.txt", "file name is not valid UTF-8; rename the file")]
 
 
 def test_damaged_lexical_cache_is_rebuilt_from_chroma(sample_folder, settings):
     build_index(sample_folder, settings=settings)
     question = "Which region ordered villages to be evacuated?"
-    expected = [h.chunk_id for h in HybridSearch(settings).search(question, k=5)]
-    lexical_path = open_lexical(settings).path
+
+    def search_once():  # a fresh start: nothing else holds the file
+        search = HybridSearch(settings)
+        try:
+            return [h.chunk_id for h in search.search(question, k=5)], search.lexical.damaged
+        finally:
+            search.lexical.close()
+
+    expected, damaged = search_once()
+    assert not damaged
+    lexical = open_lexical(settings)
+    lexical.close()
+    lexical_path = lexical.path
     for damage in (b"", os.urandom(4096), lexical_path.read_bytes()[:2048]):
         lexical_path.write_bytes(damage)
         for suffix in ("-wal", "-shm"):
             lexical_path.with_name(lexical_path.name + suffix).unlink(missing_ok=True)
-        assert [h.chunk_id for h in HybridSearch(settings).search(question, k=5)] == expected
+        assert search_once()[0] == expected
     lexical_path.unlink()
-    assert [h.chunk_id for h in HybridSearch(settings).search(question, k=5)] == expected
+    assert search_once() == (expected, False)
 
 
 def test_a_second_run_waits_for_the_lock_then_says_who_holds_it(sample_folder, settings):
