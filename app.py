@@ -1,8 +1,7 @@
-"""The Gradio app (thin): ask a question, see the passages that answer it.
+"""The Gradio app (thin): ask a question, see the cited answer and its passages.
 
-Until the answering and chat issues land, this shows the best passages from hybrid
-search with their article and score; `build_app()` is separate from `launch()` so tests
-can build the page without a server.
+A placeholder until the chat issue lands; `build_app()` is separate from `launch()` so
+tests can build the page without a server.
 """
 
 from __future__ import annotations
@@ -12,17 +11,15 @@ import html
 
 import gradio as gr
 
-from assistant import HybridSearch, Settings, build_index, index_status
+from assistant import Settings, build_index, get_assistant, index_status
 
 
-def render_hits(hits) -> str:
-    if not hits:
-        return "<p>No matching passages in the indexed articles.</p>"
-    cards = []
-    for number, hit in enumerate(hits, 1):
-        cards.append(f"<div class='hit'><b>[{number}] {html.escape(hit.title)}</b> "
-                     f"<small>{html.escape(hit.article_id)} · score {hit.score:.3f}</small>"
-                     f"<p>{html.escape(hit.text)}</p></div>")
+def render_answer(result) -> str:
+    cards = [f"<p>{html.escape(result.text)}</p>"]
+    for c in result.citations:
+        cards.append(f"<div class='hit'><b>[{c.number}] {html.escape(c.title)}</b> "
+                     f"<small>{html.escape(c.article_id)} · score {c.score:.3f}</small>"
+                     f"<p>{html.escape(c.passage)}</p></div>")
     return "\n".join(cards)
 
 
@@ -30,18 +27,16 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
     settings = settings or Settings.load()
     if index_status(settings).articles == 0:
         build_index(settings=settings)  # first run: index the articles folder instead of failing
-    search = HybridSearch(settings)
+    assistant = get_assistant(settings)
 
     def ask(question: str) -> str:
-        if not question or not question.strip():
-            return "<p>Please type a question about the articles.</p>"
-        return render_hits(search.search(question, k=5))
+        return render_answer(assistant.answer(question))
 
     with gr.Blocks(title="News assistant") as app:
-        gr.Markdown("# News assistant\nAsk about the indexed articles; the best passages are shown with their sources.")
+        gr.Markdown("# News assistant\nAsk about the indexed articles; every answer cites its passages.")
         question = gr.Textbox(label="Question", placeholder="Who did Trump send to meet Putin?")
         results = gr.HTML()
-        question.submit(ask, question, results, api_name="search")
+        question.submit(ask, question, results, api_name="ask")
     return app
 
 

@@ -150,6 +150,7 @@ class AnswerChain:
         return replace(request, standalone=ruled)
 
     def retrieve(self, request: Request, config: RunnableConfig | None = None) -> Retrieved:
+        self.search.follow_builds()  # an index built after start (by the CLI, say) is seen
         if not request.standalone or not self.search.committed:
             return Retrieved(request, (), {}, ())
         vector = self.search.embedder.embed_query(request.standalone)  # remembered: the search reuses it

@@ -29,10 +29,12 @@ from .answers import UNSUPPORTED_MARK
 from .extractive import content_terms
 from .retrieval import Hit, Sentence
 
-# Calibrated on SQuAD dev (bench/calibrate_support.py): a claim made of a question and its
-# gold answer against the sentence holding the answer (supported) and against the best
-# other sentence of the retrieved passages (not supported).
-SUPPORTED = 0.60
+# Calibrated with bench/calibrate_support.py on 300 SQuAD dev questions: a claim made of a
+# question and its gold answer, scored against retrieved passages holding the answer
+# (409, supported) and retrieved passages without it (1091 hard negatives: same topic,
+# often the same article). AUROC 0.94; at 0.75, 88.5% of supported citations are kept and
+# 18% of the hard negatives pass (0.70: 93% / 28%; 0.80: 83% / 11%).
+SUPPORTED = 0.75
 W_CONTAINED = 0.5
 
 _MARKERS = re.compile(r"\s*((?:\[\d+\]\s*)+)")

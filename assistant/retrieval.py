@@ -79,7 +79,7 @@ class HybridSearch:
         self.committed = self.store.committed()
         self.lexical.sync(self.committed, self.store.lexical_rows)
 
-    def _follow_builds(self) -> None:
+    def follow_builds(self) -> None:
         """Pick up articles committed by a build in another process (or thread) since the last look."""
         if time.monotonic() - self._checked < RECHECK_SECONDS:
             return
@@ -94,18 +94,21 @@ class HybridSearch:
 
     def search(self, question: str, k: int = 5, candidates: int = 40, filters: Filters = Filters(),
                vector: np.ndarray | None = None) -> list[Hit]:
-        self._follow_builds()
+        self.follow_builds()
         if not question.strip() or not self.committed:
             return []
         if vector is None:
             vector = self.embedder.embed_query(question)
+        # ids only: they name the chunk, article and version (metadata would cost ~7 ms more)
         found = self.store.sentences.query(query_embeddings=[vector], n_results=candidates * 2,
-                                           where=filters.chroma_where(), include=["metadatas", "distances"])
+                                           where=filters.chroma_where(), include=["distances"])
         dense: dict[str, float] = {}
-        for meta, distance in zip(found["metadatas"][0], found["distances"][0]):
-            if not meta or self.committed.get(meta["article_id"]) != meta.get("version"):
+        for sentence_id, distance in zip(found["ids"][0], found["distances"][0]):
+            chunk_id = sentence_id.rsplit("|", 1)[0]
+            article_id, version, _ = chunk_id.rsplit("|", 2)
+            if self.committed.get(article_id) != version:
                 continue  # a half-written version from an interrupted build
-            dense.setdefault(meta["chunk_id"], 1.0 - distance)
+            dense.setdefault(chunk_id, 1.0 - distance)
         lexical = [cid for cid, _ in self.lexical.search(question, k=candidates, sources=filters.sources,
                                                            since=filters.since, until=filters.until)]
         fused: dict[str, float] = {}
@@ -131,12 +134,14 @@ class HybridSearch:
         """The stored sentences (with their vectors) of each hit, in text order."""
         if not hits:
             return {}
-        rows = self.store.sentences.get(where={"chunk_id": {"$in": [h.chunk_id for h in hits]}},
-                                        include=["documents", "metadatas", "embeddings"])
+        # sentence ids follow from the chunk's own record: a primary-key lookup, no filter scan
+        ids = [f"{h.chunk_id}|s{j}" for h in hits for j in range(len(h.sentences))]
+        rows = self.store.sentences.get(ids=ids, include=["documents", "metadatas", "embeddings"])
         out: dict[str, list[Sentence]] = {h.chunk_id: [] for h in hits}
         for text, meta, vector in zip(rows["documents"], rows["metadatas"], rows["embeddings"]):
-            out.setdefault(meta["chunk_id"], []).append(
-                Sentence(meta["start"], meta["end"], text, np.asarray(vector, dtype=np.float32)))
+            if meta:
+                out.setdefault(meta["chunk_id"], []).append(
+                    Sentence(meta["start"], meta["end"], text, np.asarray(vector, dtype=np.float32)))
         for sentences in out.values():
             sentences.sort(key=lambda s: s.start)
         return out

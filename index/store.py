@@ -272,6 +272,8 @@ class Store:
 
 
 def chunk_record_id(article_id: str, version: str, index: int) -> str:
+    """`article|version|cN`; a sentence is `<chunk id>|sJ`. Readers parse these from the
+    right (an article id may itself hold a "|"), so a dense search needs no metadata."""
     return f"{article_id}|{version}|c{index}"
 
 

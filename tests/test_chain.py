@@ -16,9 +16,10 @@ from assistant.answering import Assistant
 from assistant.answers import UNSUPPORTED_MARK
 from assistant.llm import chat_model
 from assistant.retrieval import Filters
-from index import ConfigError, build_index
+from index import ConfigError, Settings, build_index
 from prompts import load_prompt
 
+from .conftest import SAMPLE
 from .test_answering import article_texts, check_invariants
 
 pytestmark = pytest.mark.slow
@@ -26,10 +27,19 @@ pytestmark = pytest.mark.slow
 WITKOFF = "Who did Trump send to meet Putin in Moscow?"
 
 
-@pytest.fixture
-def built(sample_folder, settings):
-    build_index(sample_folder, settings=settings)
+@pytest.fixture(scope="module")
+def shared_index(tmp_path_factory):
+    """One index of the sample articles for the whole module: these tests only read it."""
+    data = tmp_path_factory.mktemp("chain") / "data"
+    settings = Settings.load(env={}, data_dir=data)
+    build_index(SAMPLE, settings=settings)
     return settings
+
+
+@pytest.fixture
+def built(shared_index, monkeypatch):
+    monkeypatch.setenv("ASSISTANT_DATA_DIR", str(shared_index.data_dir))  # for the CLI and `answer()`
+    return shared_index
 
 
 def passages_for(assistant, question):
@@ -213,7 +223,8 @@ def test_a_hanging_llm_times_out_into_the_extractive_answer(built):
         server.close()
 
 
-def test_a_misconfigured_llm_is_a_clear_error(settings):
+def test_a_misconfigured_llm_is_a_clear_error(built):
+    settings = built
     with pytest.raises(ConfigError, match="ASSISTANT_LLM_PROVIDER must be one of"):
         chat_model(settings.with_(llm_provider="gpt"))
     with pytest.raises(ConfigError, match="ASSISTANT_LLM_MODEL"):

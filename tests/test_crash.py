@@ -52,7 +52,7 @@ def kill_after(folder, lines: int) -> str:
     return seen[-1]
 
 
-@pytest.mark.parametrize("lines", [1, 7])
+@pytest.mark.parametrize("lines", [4])
 def test_sigkill_mid_build_loses_nothing_and_the_next_run_finishes(sample_folder, settings, tmp_path, lines):
     build_index(sample_folder, settings=settings)
     old = Store.open(settings).committed()
