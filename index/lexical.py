@@ -87,12 +87,6 @@ class LexicalIndex:
         for suffix in ("", "-wal", "-shm"):
             Path(str(self.path) + suffix).unlink(missing_ok=True)
 
-    def reset(self) -> None:
-        with self._lock:
-            self._db.close()
-            self._delete_files()
-            self._db = self._connect()
-
     # -- writing --------------------------------------------------------------------
     def replace_article(self, article_id: str, version: str, rows: Sequence[LexicalRow]) -> None:
         """Swap one article's rows in a single transaction."""

@@ -100,14 +100,6 @@ class Store:
         except Exception as error:
             raise StoreUnavailable(f"Cannot open the Chroma collections ({_short(error)}).") from None
 
-    def reset(self) -> None:
-        for kind in ("articles", "chunks", "sentences"):
-            try:
-                self.client.delete_collection(f"{self.prefix}-{kind}")
-            except Exception:
-                pass  # not there yet
-        self._open_collections()
-
     # -- reading the state ------------------------------------------------------------
     def _all(self, collection, include: list[str], where: dict | None = None) -> Iterable[tuple[str, Any]]:
         offset = 0
