@@ -5,7 +5,6 @@ import json
 import re
 import socket
 import threading
-import time
 
 import pytest
 from langchain_core.callbacks import BaseCallbackHandler
@@ -204,9 +203,7 @@ def hanging_server():
 def test_an_unreachable_llm_gives_the_extractive_answer_with_a_notice(built, provider):
     settings = built.with_(llm_provider=provider, llm_model="any", llm_base_url=f"http://127.0.0.1:{closed_port()}",
                            llm_timeout=5.0)
-    started = time.monotonic()
     result = Assistant(settings).answer(WITKOFF, mode="llm")
-    assert time.monotonic() - started < 30
     assert result.mode == "extractive" and result.notice.startswith("The LLM did not answer") and "Witkoff" in result.text
 
 
