@@ -1,51 +1,311 @@
-"""The Gradio app (thin): ask a question, see the cited answer and its passages.
+"""The chat page: ask about the articles, see every citation's sentences highlighted,
+add articles and rebuild the index.
 
-A placeholder until the chat issue lands; `build_app()` is separate from `launch()` so
-tests can build the page without a server.
+    python app.py [--host H] [--port P]
+
+`build_app()` makes the page (tests build it without a server); `serve()` launches it with
+the settings that matter for safety (bind address, login, upload limit). The work is done
+by `assistant` (answers, rendering) and `index` (uploads, builds).
 """
 
 from __future__ import annotations
 
 import argparse
-import html
+import os
+import threading
+import time
+from datetime import datetime, timezone
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # offline by default: no telemetry calls
 
 import gradio as gr
 
-from assistant import Settings, build_index, get_assistant, index_status
+from assistant import Answer, AssistantError, Settings, build_index, get_assistant, index_status
+from assistant.examples import example_questions
+from assistant.render import Turn, answer_markdown, citation_cards, markdown_text, sources_panel
+from index import UploadRejected, add_file, add_text, indexed_articles
+from index.articles import SUFFIXES
 
+MAX_TURNS = 20  # answers whose cards the sources panel keeps
+CHAT_CONCURRENCY = 4  # answers computed at once; the model serialises embedding anyway
 
-def render_answer(result) -> str:
-    cards = [f"<p>{html.escape(result.text)}</p>"]
-    for c in result.citations:
-        cards.append(f"<div class='hit'><b>[{c.number}] {html.escape(c.title)}</b> "
-                     f"<small>{html.escape(c.article_id)} · score {c.score:.3f}</small>"
-                     f"<p>{html.escape(c.passage)}</p></div>")
-    return "\n".join(cards)
+CARD_CSS = """
+.empty { color: var(--body-text-color-subdued); }
+.abstained { font-weight: 600; }
+.card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px; margin: 8px 0;
+        transition: box-shadow .2s, border-color .2s; scroll-margin: 12px; }
+.card.emphasised { border-color: #e8a317; box-shadow: 0 0 0 3px rgba(232, 163, 23, .45); }
+.card .num { font-weight: 700; }
+.card .title { font-weight: 600; }
+.card .meta { font-size: .85em; color: var(--body-text-color-subdued); margin: 2px 0 6px; }
+.card .passage { margin: 0; padding-left: 8px; border-left: 3px solid var(--border-color-primary);
+                 white-space: pre-wrap; }
+.card .article-text { white-space: pre-wrap; max-height: 420px; overflow-y: auto; font-size: .92em; }
+.card mark { background: #ffe58a; color: inherit; padding: 0 1px; }
+details.earlier > summary { cursor: pointer; color: var(--body-text-color-subdued); margin-top: 10px; }
+"""
+
+# Clicking [n] in any answer (this panel's or an earlier one's) brings card n of that answer
+# into view and emphasises it; folded cards are unfolded first.
+CITATION_CLICKS_JS = """
+if (!window.__newsCitationClicks) {
+  window.__newsCitationClicks = true;
+  document.addEventListener('click', (event) => {
+    const link = event.target.closest && event.target.closest('a[href^="#cite-"]');
+    if (!link) return;
+    event.preventDefault();
+    const card = document.getElementById(link.getAttribute('href').slice(1));
+    if (!card) return;
+    for (let node = card.parentElement; node; node = node.parentElement) {
+      if (node.tagName === 'DETAILS') node.open = true;
+    }
+    document.querySelectorAll('.card.emphasised').forEach((c) => c.classList.remove('emphasised'));
+    card.classList.add('emphasised');
+    card.scrollIntoView({behavior: 'smooth', block: 'center'});
+  }, true);
+}
+"""
+
+THEME = gr.themes.Soft(font=["system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"])  # no web fonts
 
 
 def build_app(settings: Settings | None = None) -> gr.Blocks:
     settings = settings or Settings.load()
-    if index_status(settings).articles == 0:
-        build_index(settings=settings)  # first run: index the articles folder instead of failing
-    assistant = get_assistant(settings)
+    examples_seen: dict = {}
+    examples_lock = threading.Lock()
 
-    def ask(question: str) -> str:
-        return render_answer(assistant.answer(question))
+    def assistant():
+        return get_assistant(settings)  # made on first use: building the page loads no model
 
-    with gr.Blocks(title="News assistant") as app:
-        gr.Markdown("# News assistant\nAsk about the indexed articles; every answer cites its passages.")
-        question = gr.Textbox(label="Question", placeholder="Who did Trump send to meet Putin?")
-        results = gr.HTML()
-        question.submit(ask, question, results, api_name="ask")
+    # -- asking --------------------------------------------------------------------
+    def respond(message, history, turns, mode, k, outlets, since, until):
+        history, turns = list(history or []), list(turns or [])
+        question = " ".join(str(message or "").split())
+        history.append({"role": "user", "content": markdown_text(question) or "…"})
+        if not question:
+            history.append({"role": "assistant", "content": "Please type a question about the articles."})
+            yield "", history, turns, sources_panel(turns), None
+            return
+        history.append({"role": "assistant", "content": "…"})
+        yield "", history, turns, gr.skip(), gr.skip()
+        final: Answer | None = None
+        try:
+            helper = assistant()
+            asked: list[str] = []
+            earlier = [(t.question, t.answer.text) for t in turns]
+            for item in helper.stream(question, earlier, mode=mode, k=int(k), sources=outlets or None,
+                                      since=(since or "").strip() or None, until=(until or "").strip() or None):
+                if isinstance(item, Answer):
+                    final = item
+                else:
+                    asked.append(item)
+                    history[-1] = {"role": "assistant", "content": markdown_text("".join(asked))}
+                    yield "", history, turns, gr.skip(), gr.skip()
+            texts = helper.search.store.article_texts([c.article_id for c in final.citations])
+        except ValueError as error:  # an option the user typed (a date, say)
+            history[-1] = {"role": "assistant", "content": markdown_text(f"Cannot ask that: {error}")}
+            yield "", history, turns, sources_panel(turns), None
+            return
+        except AssistantError as error:  # e.g. the Chroma server is down: say so, stay up
+            history[-1] = {"role": "assistant", "content": markdown_text(f"The index is unavailable: {error}")}
+            yield "", history, turns, sources_panel(turns), None
+            return
+        key = str(int(turns[-1].key) + 1) if turns else "0"
+        turns = (turns + [Turn(key, question, final, citation_cards(final, key, texts))])[-MAX_TURNS:]
+        history[-1] = {"role": "assistant", "content": answer_markdown(final, key)}
+        yield "", history, turns, sources_panel(turns), final.as_dict()
+
+    # -- the articles folder and the index -------------------------------------------
+    def status_line() -> str:
+        try:
+            status = index_status(settings)
+        except AssistantError as error:
+            return f"Index unavailable: {markdown_text(str(error))}"
+        built = (datetime.fromtimestamp(status.last_build, tz=timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+                 if status.last_build else "never")
+        return (f"**{status.articles}** articles · **{status.chunks}** chunks · last build {built} · "
+                f"store `{markdown_text(status.store)}`")
+
+    def article_rows() -> list[list]:
+        try:
+            return [[a.title, a.source, a.published[:10], a.chunks, a.id] for a in indexed_articles(settings)]
+        except AssistantError:
+            return []
+
+    def outlet_choices() -> gr.Dropdown:
+        return gr.Dropdown(choices=sorted({row[1] for row in article_rows() if row[1]}))
+
+    def examples() -> gr.Dataset:
+        try:
+            helper = assistant()
+            with examples_lock:
+                generation = helper.search.store.generation()
+                if generation not in examples_seen:
+                    examples_seen.clear()
+                    examples_seen[generation] = example_questions(helper)
+                questions = examples_seen[generation]
+        except AssistantError:
+            questions = []
+        return gr.Dataset(samples=[[q] for q in questions])
+
+    def run_build(full: bool, progress: gr.Progress, added: list[str] = (), rejected: list[str] = ()):
+        progress(0, desc="Reading the articles folder")
+
+        def step(done: int, total: int, article_id: str) -> None:
+            progress((done, total), desc=f"Indexed {article_id}", unit="articles")
+
+        lines = [f"- added {markdown_text(name)}" for name in added]
+        lines += [f"- not added: {markdown_text(reason)}" for reason in rejected]
+        try:
+            report = build_index(settings=settings, full=full, progress=step)
+        except AssistantError as error:
+            lines.append(f"- **index not updated**: {markdown_text(str(error))}")
+        else:
+            lines.insert(0, f"Index updated in {report.seconds:.1f} s: {report.added} added, {report.updated} "
+                            f"updated, {report.removed} removed, {report.unchanged} unchanged; "
+                            f"{report.chunks_embedded} chunks written, {report.sentences_embedded} "
+                            f"sentences embedded.")
+            lines += [f"- skipped {markdown_text(s.name)}: {markdown_text(s.reason)}" for s in report.skipped]
+        return ("\n".join(lines), status_line(), article_rows(), outlet_choices(), examples())
+
+    def upload(files, progress=gr.Progress()):
+        added, rejected = [], []
+        for path in files or []:
+            try:
+                saved = add_file(path, os.path.basename(path), settings.articles_dir,
+                                 max_bytes=settings.max_article_bytes)
+                added.append(saved.name + (f" ({saved.note})" if saved.note else ""))
+            except UploadRejected as why:
+                rejected.append(str(why))
+        return (*run_build(False, progress, added, rejected), None)
+
+    def paste(title, outlet, url, published, text, progress=gr.Progress()):
+        try:
+            saved = add_text(settings.articles_dir, title=title or "", text=text or "", source=outlet or "",
+                             url=url or "", published=published or "", max_bytes=settings.max_article_bytes)
+        except UploadRejected as why:
+            return (f"- not added: {markdown_text(str(why))}", status_line(), article_rows(), outlet_choices(),
+                    examples(), text)
+        return (*run_build(False, progress, [saved.name + (f" ({saved.note})" if saved.note else "")]), "")
+
+    def rebuild(progress=gr.Progress()):
+        return run_build(True, progress)
+
+    def on_load(progress=gr.Progress()):
+        try:
+            empty = index_status(settings).articles == 0
+        except AssistantError:
+            empty = False
+        if empty and any(settings.articles_dir.glob("*")):  # first run: build instead of failing
+            return run_build(False, progress)
+        return "", status_line(), article_rows(), outlet_choices(), examples()
+
+    # -- the page --------------------------------------------------------------------
+    with gr.Blocks(title="News assistant", analytics_enabled=False) as app:
+        gr.Markdown("# News assistant\nAnswers from your articles; every sentence cites where it comes from.")
+        status = gr.Markdown(elem_id="index-status")
+        with gr.Tabs():
+            with gr.Tab("Ask", id="ask"):
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=3):
+                        chatbot = gr.Chatbot(elem_id="chat", label="Conversation", height=480, latex_delimiters=[],
+                                             buttons=["copy"], feedback_options=None,
+                                             placeholder="Ask about the articles. Click a [n] to see its source.")
+                        question = gr.Textbox(elem_id="question", show_label=False, lines=1, max_lines=4,
+                                              placeholder="Ask a question and press Enter", autofocus=True)
+                        with gr.Row():
+                            ask_button = gr.Button("Ask", variant="primary", elem_id="ask")
+                            clear_button = gr.Button("New conversation", elem_id="clear")
+                        example_list = gr.Dataset(components=["textbox"], samples=[], label="Examples",
+                                                  elem_id="examples")
+                        with gr.Accordion("Settings", open=False, elem_id="settings"):
+                            mode = gr.Radio(["extractive", "llm"], value=settings.answer_mode, label="Answer mode",
+                                            info="extractive: cited sentences, no LLM; llm: "
+                                                 + (f"{settings.llm_provider} {settings.llm_model}"
+                                                    if settings.llm_provider else "none configured"))
+                            k = gr.Slider(1, 20, value=settings.top_k, step=1, label="Passages searched (k)")
+                            outlets = gr.Dropdown(choices=[], multiselect=True, label="Only these outlets")
+                            with gr.Row():
+                                since = gr.Textbox(label="Published since", placeholder="YYYY-MM-DD")
+                                until = gr.Textbox(label="Published until", placeholder="YYYY-MM-DD")
+                    with gr.Column(scale=2):
+                        gr.Markdown("### Sources")
+                        sources = gr.HTML(sources_panel([]), elem_id="sources", css_template=CARD_CSS,
+                                          js_on_load=CITATION_CLICKS_JS)
+                answer_json = gr.JSON(visible=False)
+            with gr.Tab("Articles", id="articles"):
+                gr.Markdown(f"Add articles ({', '.join(sorted(SUFFIXES))}; at most "
+                            f"{settings.max_article_bytes / 1e6:.0f} MB each) to `{settings.articles_dir}`; "
+                            "they are indexed at once.")
+                files = gr.File(file_count="multiple", file_types=sorted(SUFFIXES), label="Upload articles",
+                                elem_id="upload")
+                with gr.Accordion("Paste an article", open=False, elem_id="paste"):
+                    paste_title = gr.Textbox(label="Title")
+                    with gr.Row():
+                        paste_outlet = gr.Textbox(label="Outlet")
+                        paste_url = gr.Textbox(label="URL")
+                        paste_date = gr.Textbox(label="Published", placeholder="YYYY-MM-DD")
+                    paste_text = gr.Textbox(label="Text", lines=8, elem_id="paste-text")
+                    paste_button = gr.Button("Add and index", elem_id="paste-add")
+                rebuild_button = gr.Button("Rebuild index", elem_id="rebuild")
+                report = gr.Markdown(elem_id="index-report")
+                table = gr.Dataframe(headers=["Title", "Outlet", "Published", "Chunks", "File"],
+                                     datatype=["str", "str", "str", "number", "str"], interactive=False,
+                                     label="Indexed articles", elem_id="articles-table")
+
+        turns = gr.State([])
+        chat_inputs = [question, chatbot, turns, mode, k, outlets, since, until]
+        chat_outputs = [question, chatbot, turns, sources, answer_json]
+        question.submit(respond, chat_inputs, chat_outputs, api_name="chat", concurrency_limit=CHAT_CONCURRENCY)
+        ask_button.click(respond, chat_inputs, chat_outputs, api_visibility="private",
+                         concurrency_limit=CHAT_CONCURRENCY)
+        example_list.click(lambda sample: sample[0], example_list, question, api_visibility="private").then(
+            respond, chat_inputs, chat_outputs, api_visibility="private", concurrency_limit=CHAT_CONCURRENCY)
+        def forget():
+            return [], [], sources_panel([]), None
+
+        clear_button.click(forget, None, [chatbot, turns, sources, answer_json], api_visibility="private")
+        chatbot.clear(forget, None, [chatbot, turns, sources, answer_json], api_visibility="private")
+
+        built = [report, status, table, outlets, example_list]
+        files.upload(upload, files, built + [files], api_visibility="private", concurrency_limit=1,
+                     concurrency_id="index")
+        paste_button.click(paste, [paste_title, paste_outlet, paste_url, paste_date, paste_text],
+                           built + [paste_text], api_visibility="private", concurrency_limit=1,
+                           concurrency_id="index")
+        rebuild_button.click(rebuild, None, built, api_name="rebuild", concurrency_limit=1, concurrency_id="index")
+        app.load(on_load, None, built, api_visibility="private")
     return app
 
 
+def login(settings: Settings) -> tuple[str, str] | None:
+    if not settings.auth:
+        return None
+    user, sep, password = settings.auth.partition(":")
+    if not sep or not user or not password:
+        raise SystemExit("ASSISTANT_AUTH must be user:password")
+    return user, password
+
+
+def serve(app: gr.Blocks, settings: Settings | None = None, **launch: object):
+    """Launch `app` bound to settings.host (127.0.0.1 unless set), with the login and upload
+    limit from settings; `launch` overrides, e.g. prevent_thread_lock=True in tests."""
+    settings = settings or Settings.load()
+    options = dict(server_name=settings.host, server_port=settings.port, auth=login(settings),
+                   max_file_size=settings.max_article_bytes, theme=THEME, footer_links=["api"], show_error=False)
+    return app.queue(default_concurrency_limit=CHAT_CONCURRENCY).launch(**{**options, **launch})
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Serve the news assistant.")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=7860)
+    parser = argparse.ArgumentParser(description="Serve the news assistant's chat page.")
+    parser.add_argument("--host", help="address to listen on (default: ASSISTANT_HOST or 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port (default: ASSISTANT_PORT or 7860)")
     args = parser.parse_args()
-    build_app().launch(server_name=args.host, server_port=args.port)
+    settings = Settings.load(host=args.host, port=args.port)
+    started = time.perf_counter()
+    app = build_app(settings)
+    print(f"Page built in {time.perf_counter() - started:.1f} s; serving on http://{settings.host}:{settings.port}")
+    serve(app, settings)
 
 
 if __name__ == "__main__":

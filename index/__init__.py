@@ -7,9 +7,11 @@ from .articles import Article, Skipped, load_folder
 from .build import IndexReport, Shard, build_index
 from .errors import AssistantError, ConfigError, IndexBusy, StoreUnavailable
 from .settings import Settings
-from .status import IndexStatus, index_status
+from .status import ArticleInfo, IndexStatus, index_status, indexed_articles
+from .uploads import Added, UploadRejected, add_file, add_text
 
 __all__ = [
-    "Article", "AssistantError", "ConfigError", "IndexBusy", "IndexReport", "IndexStatus", "Settings",
-    "Shard", "Skipped", "StoreUnavailable", "build_index", "index_status", "load_folder",
+    "Added", "Article", "ArticleInfo", "AssistantError", "ConfigError", "IndexBusy", "IndexReport", "IndexStatus", "Settings",
+    "Shard", "Skipped", "StoreUnavailable", "UploadRejected", "add_file", "add_text", "build_index", "index_status",
+    "indexed_articles", "load_folder",
 ]

@@ -22,6 +22,16 @@ class IndexStatus:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class ArticleInfo:
+    id: str
+    title: str
+    source: str
+    url: str
+    published: str
+    chunks: int
+
+
 def index_status(settings: Settings | None = None) -> IndexStatus:
     settings = settings or Settings.load()
     store = Store.open(settings)
@@ -30,3 +40,12 @@ def index_status(settings: Settings | None = None) -> IndexStatus:
     return IndexStatus(articles=counts["articles"], chunks=counts["chunks"], sentences=counts["sentences"],
                        model=info.get("model") or resolve_model(settings.embedding_model)[0],
                        store=settings.store_label, last_build=info.get("last_build"))
+
+
+def indexed_articles(settings: Settings | None = None, store: Store | None = None) -> list[ArticleInfo]:
+    """The committed articles, newest first (undated ones last, by id)."""
+    store = store or Store.open(settings or Settings.load())
+    infos = [ArticleInfo(m["article_id"], m.get("title", ""), m.get("source", ""), m.get("url", ""),
+                         m.get("published", ""), int(m.get("chunks", 0))) for m in store.described()]
+    infos.sort(key=lambda a: a.id)
+    return sorted(infos, key=lambda a: a.published or "", reverse=True)

@@ -120,6 +120,17 @@ class Store:
                                              int(meta.get("chunks", 0)), int(meta.get("sentences", 0)))
         return states
 
+    def described(self) -> list[dict]:
+        """Metadata of every committed article (title, outlet, url, dates, counts)."""
+        return [dict(rec["metadatas"]) for _, rec in self._all(self.articles, ["metadatas"])
+                if rec["metadatas"] and rec["metadatas"].get("version")]
+
+    def article_texts(self, article_ids: Sequence[str]) -> dict[str, str]:
+        if not article_ids:
+            return {}
+        found = self.articles.get(ids=list(dict.fromkeys(article_ids)), include=["documents"])
+        return {i: d for i, d in zip(found["ids"], found["documents"]) if d is not None}
+
     def committed(self) -> dict[str, str]:
         """{article id: committed version}: what readers may trust."""
         return {a: s.version for a, s in self.article_states().items() if s.version}

@@ -1,0 +1,144 @@
+"""Answers as chat Markdown and citation cards as HTML, for the chat page.
+
+Everything that comes from an article (text, title, outlet, URL) or a user is escaped
+before any markup is added; the only markup is ours: citation links, `<mark>` around the
+cited sentences, and links to http(s) URLs.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+from urllib.parse import urlsplit
+
+from .answers import Answer, Citation
+
+WHOLE_ARTICLE_CHARS = 200_000  # longer articles show this much around the cited sentences
+NO_SOURCES = "<p class='empty'>No sources for this answer.</p>"
+_MARKER = re.compile(r"(\[\d+\])")
+_MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]()!|~#$])")
+_LINE_START = re.compile(r"^(\s*)([-+=]|\d+(?=[.)]))", re.MULTILINE)
+
+
+def markdown_text(text: str) -> str:
+    """`text` shown literally by a Markdown renderer that also accepts HTML."""
+    escaped = _MARKDOWN_INLINE.sub(r"\\\1", text)
+    escaped = _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2) if not m.group(2)[0].isdigit()
+                              else m.group(1) + m.group(2) + "\\", escaped)
+    return html.escape(escaped, quote=False)
+
+
+def card_id(key: str | int, number: int) -> str:
+    return f"cite-{key}-{number}"
+
+
+def answer_markdown(answer: Answer, key: str | int) -> str:
+    """The answer for the chat: its text with each [n] a link to card n of this answer."""
+    numbers = {c.number for c in answer.citations}
+    out = []
+    for part in _MARKER.split(answer.text):
+        number = int(part[1:-1]) if _MARKER.fullmatch(part) else None
+        if number in numbers:
+            out.append(f"[\\[{number}\\]](#{card_id(key, number)})")
+        elif part:
+            out.append(markdown_text(part))
+    text = "".join(out)
+    if answer.notice:
+        text += "\n\n*" + markdown_text(answer.notice) + "*"
+    return text
+
+
+def safe_url(url: str) -> str:
+    """`url` if it is an http(s) address, else "" (javascript:, data:, file: never become links)."""
+    url = (url or "").strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ""
+    return url if parts.scheme.lower() in {"http", "https"} and parts.netloc else ""
+
+
+def highlight(text: str, spans: Sequence[tuple[int, int]], offset: int = 0) -> str:
+    """`text` escaped, with each span (offsets into the article, `text` starting at `offset`)
+    inside <mark>."""
+    out, position = [], 0
+    for start, end in sorted(set(spans)):
+        start, end = max(start - offset, position), min(end - offset, len(text))
+        if end <= start:
+            continue
+        out.append(html.escape(text[position:start]))
+        out.append(f"<mark>{html.escape(text[start:end])}</mark>")
+        position = end
+    out.append(html.escape(text[position:]))
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One answered question as the sources panel shows it."""
+    key: str
+    question: str
+    answer: Answer
+    cards: str  # HTML
+
+
+def citation_cards(answer: Answer, key: str | int, article_texts: Mapping[str, str]) -> str:
+    """One card per citation: number, title (linked if http), outlet, date, score, the passage
+    with the cited sentences marked, and the whole article with every sentence this answer
+    cites from it marked."""
+    if not answer.citations:
+        return ""
+    by_article: dict[str, list[tuple[int, int]]] = {}
+    for c in answer.citations:
+        by_article.setdefault(c.article_id, []).extend(c.highlights)
+    heading = ("<p class='abstained'>Not found in the articles. Possibly related:</p>"
+               if answer.abstained else "")
+    cards = [_card(c, key, article_texts.get(c.article_id), by_article[c.article_id]) for c in answer.citations]
+    return heading + "".join(cards)
+
+
+def _card(c: Citation, key: str | int, article: str | None, article_spans: list[tuple[int, int]]) -> str:
+    title = html.escape(c.title or c.article_id)
+    url = safe_url(c.url)
+    if url:
+        title = f"<a href='{html.escape(url, quote=True)}' target='_blank' rel='noopener noreferrer nofollow'>{title}</a>"
+    meta = [html.escape(c.source) if c.source else "outlet unknown",
+            html.escape(c.published[:10]) if c.published else "date unknown",
+            f"score {c.score:.2f}", f"<code>{html.escape(c.article_id)}</code>"]
+    if c.url and not url:
+        meta.append(f"link not opened: <code>{html.escape(c.url[:200])}</code>")
+    passage = highlight(c.passage, c.highlights, offset=c.start)
+    whole = ""
+    if article is not None and article[c.start:c.end] == c.passage:  # else the article changed since
+        shown, offset, cut_before, cut_after = _window(article, article_spans)
+        whole = ("<details class='whole'><summary>Whole article</summary><div class='article-text'>"
+                 + ("… " if cut_before else "") + highlight(shown, article_spans, offset)
+                 + (" …" if cut_after else "") + "</div></details>")
+    return (f"<article class='card' id='{card_id(key, c.number)}' data-number='{c.number}'>"
+            f"<header><span class='num'>[{c.number}]</span> <span class='title'>{title}</span></header>"
+            f"<div class='meta'>{' · '.join(meta)}</div>"
+            f"<blockquote class='passage'>{passage}</blockquote>{whole}</article>")
+
+
+def _window(text: str, spans: list[tuple[int, int]]) -> tuple[str, int, bool, bool]:
+    if len(text) <= WHOLE_ARTICLE_CHARS or not spans:
+        return text, 0, False, False
+    first, last = min(s for s, _ in spans), max(e for _, e in spans)
+    margin = max((WHOLE_ARTICLE_CHARS - (last - first)) // 2, 2000)
+    start, end = max(0, first - margin), min(len(text), last + margin)
+    return text[start:end], start, start > 0, end < len(text)
+
+
+def sources_panel(turns: Sequence[Turn]) -> str:
+    """The latest answer's cards on top; earlier answers' cards folded below (their [n] links
+    still lead to them)."""
+    if not turns:
+        return "<p class='empty'>Sources appear here with every answer.</p>"
+    latest, earlier = turns[-1], list(reversed(turns[:-1]))
+    parts = [f"<section class='turn latest'>{latest.cards or NO_SOURCES}</section>"]
+    for turn in earlier:
+        parts.append(f"<details class='turn earlier'><summary>Earlier: {html.escape(turn.question[:120])}</summary>"
+                     f"{turn.cards or NO_SOURCES}</details>")
+    return "".join(parts)
