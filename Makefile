@@ -2,10 +2,10 @@
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha1sum | cut -c1-12)
-HOST   ?= 127.0.0.1
-PORT   ?= 7860
+HOST   ?=
+PORT   ?=
 
-.PHONY: install run index test bench clean
+.PHONY: install browser run index test bench clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -21,10 +21,16 @@ install: $(STAMP)
 index: install
 	$(VENV)/bin/assistant index
 
-run: index
-	$(PY) app.py --host $(HOST) --port $(PORT)
+# the browser tests drive Debian's Chromium (Playwright cannot download a browser here)
+browser:
+	@command -v chromium >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-test: install
+run: index
+	$(PY) app.py $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
+
+test: install browser
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 clean:

@@ -11,6 +11,7 @@ by `assistant` (answers, rendering) and `index` (uploads, builds).
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import threading
 import time
@@ -25,6 +26,8 @@ from assistant.examples import example_questions
 from assistant.render import Turn, answer_markdown, citation_cards, markdown_text, sources_panel
 from index import UploadRejected, add_file, add_text, indexed_articles
 from index.articles import SUFFIXES
+
+log = logging.getLogger("assistant.app")
 
 MAX_TURNS = 20  # answers whose cards the sources panel keeps
 CHAT_CONCURRENCY = 4  # answers computed at once; the model serialises embedding anyway
@@ -108,6 +111,12 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
             return
         except AssistantError as error:  # e.g. the Chroma server is down: say so, stay up
             history[-1] = {"role": "assistant", "content": markdown_text(f"The index is unavailable: {error}")}
+            yield "", history, turns, sources_panel(turns), None
+            return
+        except Exception as error:  # never leave the chat hanging on "…"
+            log.exception("answering %r failed", question)
+            history[-1] = {"role": "assistant",
+                           "content": markdown_text(f"The answer failed ({type(error).__name__}: {error}).")}
             yield "", history, turns, sources_panel(turns), None
             return
         key = str(int(turns[-1].key) + 1) if turns else "0"
@@ -251,6 +260,7 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
                 report = gr.Markdown(elem_id="index-report")
                 table = gr.Dataframe(headers=["Title", "Outlet", "Published", "Chunks", "File"],
                                      datatype=["str", "str", "str", "number", "str"], interactive=False,
+                                     column_widths=["42%", "18%", "12%", "8%", "20%"], wrap=True,
                                      label="Indexed articles", elem_id="articles-table")
 
         turns = gr.State([])
