@@ -104,7 +104,7 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
                     asked.append(item)
                     history[-1] = {"role": "assistant", "content": markdown_text("".join(asked))}
                     yield "", history, turns, gr.skip(), gr.skip()
-            texts = helper.search.store.article_texts([c.article_id for c in final.citations])
+            texts = helper.article_texts(c.article_id for c in final.citations)
         except ValueError as error:  # an option the user typed (a date, say)
             history[-1] = {"role": "assistant", "content": markdown_text(f"Cannot ask that: {error}")}
             yield "", history, turns, sources_panel(turns), None
@@ -135,14 +135,15 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
         return (f"**{status.articles}** articles · **{status.chunks}** chunks · last build {built} · "
                 f"store `{markdown_text(status.store)}`")
 
-    def article_rows() -> list[list]:
+    def page_state(report: str) -> tuple:
+        """What every index change refreshes: report, status line, table, outlet choices, examples."""
         try:
-            return [[a.title, a.source, a.published[:10], a.chunks, a.id] for a in indexed_articles(settings)]
+            articles = indexed_articles(settings)
         except AssistantError:
-            return []
-
-    def outlet_choices() -> gr.Dropdown:
-        return gr.Dropdown(choices=sorted({row[1] for row in article_rows() if row[1]}))
+            articles = []
+        rows = [[a.title, a.source, a.published[:10], a.chunks, a.id] for a in articles]
+        outlets = gr.Dropdown(choices=sorted({a.source for a in articles if a.source}))
+        return report, status_line(), rows, outlets, examples()
 
     def examples() -> gr.Dataset:
         try:
@@ -175,7 +176,7 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
                             f"{report.chunks_embedded} chunks written, {report.sentences_embedded} "
                             f"sentences embedded.")
             lines += [f"- skipped {markdown_text(s.name)}: {markdown_text(s.reason)}" for s in report.skipped]
-        return ("\n".join(lines), status_line(), article_rows(), outlet_choices(), examples())
+        return page_state("\n".join(lines))
 
     def upload(files, progress=gr.Progress()):
         added, rejected = [], []
@@ -193,8 +194,7 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
             saved = add_text(settings.articles_dir, title=title or "", text=text or "", source=outlet or "",
                              url=url or "", published=published or "", max_bytes=settings.max_article_bytes)
         except UploadRejected as why:
-            return (f"- not added: {markdown_text(str(why))}", status_line(), article_rows(), outlet_choices(),
-                    examples(), text)
+            return (*page_state(f"- not added: {markdown_text(str(why))}"), text)
         return (*run_build(False, progress, [saved.name + (f" ({saved.note})" if saved.note else "")]), "")
 
     def rebuild(progress=gr.Progress()):
@@ -207,7 +207,7 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
             empty = False
         if empty and any(settings.articles_dir.glob("*")):  # first run: build instead of failing
             return run_build(False, progress)
-        return "", status_line(), article_rows(), outlet_choices(), examples()
+        return page_state("")
 
     # -- the page --------------------------------------------------------------------
     with gr.Blocks(title="News assistant", analytics_enabled=False) as app:

@@ -7,7 +7,7 @@ writes the answer and its citations are checked before anyone sees them.
 from __future__ import annotations
 
 import threading
-from typing import Iterator, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from langchain_core.runnables import Runnable
 
@@ -41,6 +41,10 @@ class Assistant:
     def stream(self, question: str, history: Sequence[tuple[str, str]] | None = None,
                **options) -> Iterator[str | Answer]:
         return stream_pieces(self.steps, self.request(question, history, **options))
+
+    def article_texts(self, article_ids: Iterable[str]) -> dict[str, str]:
+        """The stored text of each article (what citation offsets point into)."""
+        return self.search.store.article_texts(list(article_ids))
 
     def run(self, question: str, history: Sequence[tuple[str, str]] | None = None,
             **options) -> tuple[Answer, list[Hit]]:

@@ -19,14 +19,14 @@ WHOLE_ARTICLE_CHARS = 200_000  # longer articles show this much around the cited
 NO_SOURCES = "<p class='empty'>No sources for this answer.</p>"
 _MARKER = re.compile(r"(\[\d+\])")
 _MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]()!|~#$])")
-_LINE_START = re.compile(r"^(\s*)([-+=]|\d+(?=[.)]))", re.MULTILINE)
+_LIST_START = re.compile(r"^(\s*)([-+=])", re.MULTILINE)  # would start a list or underline a heading
+_NUMBER_START = re.compile(r"^(\s*\d+)([.)])", re.MULTILINE)  # would start a numbered list
 
 
 def markdown_text(text: str) -> str:
     """`text` shown literally by a Markdown renderer that also accepts HTML."""
     escaped = _MARKDOWN_INLINE.sub(r"\\\1", text)
-    escaped = _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2) if not m.group(2)[0].isdigit()
-                              else m.group(1) + m.group(2) + "\\", escaped)
+    escaped = _NUMBER_START.sub(r"\1\\\2", _LIST_START.sub(r"\1\\\2", escaped))
     return html.escape(escaped, quote=False)
 
 

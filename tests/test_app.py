@@ -279,3 +279,13 @@ def test_login_is_required_when_auth_is_set_and_the_page_binds_to_loopback(site,
         tab.close()
     finally:
         page.close()
+
+
+def test_auth_must_be_user_colon_password():
+    import app as chat_app
+
+    assert chat_app.login(Settings.load(env={})) is None
+    assert chat_app.login(Settings.load(env={}, auth="ed:pass:with:colons")) == ("ed", "pass:with:colons")
+    for wrong in ("nocolon", ":password", "user:"):
+        with pytest.raises(SystemExit, match="ASSISTANT_AUTH must be user:password"):
+            chat_app.login(Settings.load(env={}, auth=wrong))
