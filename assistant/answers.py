@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
+from .agreement import Agreement, Disagreement
+from .timeline import TimelinePoint
+
 ABSTAIN_TEXT = "I could not find this in the articles."
 UNSUPPORTED_MARK = "[unsupported]"  # replaces the markers of a sentence its citations do not support
 
@@ -24,6 +27,7 @@ class Citation:
     end: int
     highlights: tuple[tuple[int, int], ...]  # the cited sentences, offsets in the article text
     score: float
+    also_reported_by: tuple[str, ...] = ()  # outlets of near-duplicate copies (syndicated, corrected), cited once
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,9 @@ class Answer:
     mode: str
     notice: str = ""  # one line for the user, e.g. why an LLM answer fell back
     unsupported: tuple[str, ...] = ()  # LLM sentences no cited passage supports (marked in `text`)
+    disagreements: tuple[Disagreement, ...] = ()  # where cited sentences of different articles differ
+    agreements: tuple[Agreement, ...] = ()  # citations of different articles that say the same
+    timeline: tuple[TimelinePoint, ...] = ()  # mode "timeline": dated points, oldest first
 
     def as_dict(self) -> dict:
         return asdict(self)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time as day_time, timezone
+from datetime import date, datetime, time as day_time, timedelta, timezone
 from typing import Any, Iterator, Sequence
 
 from langchain_core.output_parsers import StrOutputParser
@@ -20,11 +20,13 @@ from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 from index.articles import parse_date
 from prompts import load_prompt
 
-from . import citecheck
+from . import agreement, citecheck
 from .answers import ABSTAIN_TEXT, Answer, Citation
+from .dates import DateQuery, day_of, find_dates, question_dates
 from .extractive import Scored, choose, score_sentences
 from .followup import standalone_question
 from .retrieval import Filters, Hit, HybridRetriever, Sentence, document_hit
+from .timeline import is_timeline_question, timeline_points, timeline_text, without_timeline_words
 
 # Below this best-sentence score the articles are taken not to answer. Calibrated with
 # the best-sentence scores of the SQuAD dev half (500 answerable) and 44 written unanswerable
@@ -32,8 +34,10 @@ from .retrieval import Filters, Hit, HybridRetriever, Sentence, document_hit
 # off-topic and 79% of near-topic unanswerable questions answered (AUROC 0.98 and 0.87).
 ABSTAIN_BELOW = 0.70
 MAX_QUESTION_CHARS = 2000
-MODES = ("extractive", "llm")
+MODES = ("extractive", "llm", "timeline")
 HISTORY_TURNS = 6  # earlier turns an LLM sees when condensing a follow-up
+TIMELINE_K = 10  # passages a timeline draws from: a story has more steps than a fact
+DATE_ORDER_RATIO = 0.85  # "latest"/"earliest" choose by date among sentences this close to the best
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,8 @@ class Request:
     mode: str
     filters: Filters
     standalone: str = ""
+    dates: DateQuery = DateQuery()  # what the standalone question says about time
+    searched: str = ""  # the standalone question without its dates and timeline words: what is searched
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,7 @@ class Retrieved:
     hits: tuple[Hit, ...]
     sentences: dict[str, list[Sentence]]
     scored: tuple[Scored, ...]
+    notice: str = ""  # e.g. which dates the question limited the evidence to
 
     @property
     def answerable(self) -> bool:
@@ -134,6 +141,9 @@ class AnswerChain:
 
     # -- steps ----------------------------------------------------------------------
     def standalone(self, request: Request, config: RunnableConfig | None = None) -> Request:
+        return read_question(self._standalone(request, config))
+
+    def _standalone(self, request: Request, config: RunnableConfig | None = None) -> Request:
         if not request.question or not request.history:
             return replace(request, standalone=request.question)
         ruled = standalone_question(request.question, request.history)
@@ -153,13 +163,41 @@ class AnswerChain:
         self.search.follow_builds()  # an index built after start (by the CLI, say) is seen
         if not request.standalone or not self.search.committed:
             return Retrieved(request, (), {}, ())
-        vector = self.search.embedder.embed_query(request.standalone)  # remembered: the search reuses it
-        documents = self.retriever.invoke(request.standalone, config, k=request.k, filters=request.filters)
-        hits = tuple(document_hit(d) for d in documents)
-        sentences = self.search.sentences(list(hits))
-        scored = score_sentences(request.standalone, vector, list(hits), sentences,
+        query = request.searched or request.standalone
+        vector = self.search.embedder.embed_query(query)  # remembered: the search reuses it
+        k = max(request.k, TIMELINE_K) if request.mode == "timeline" else request.k
+        if request.dates.order:
+            k = 2 * k  # the newest (oldest) report may not be the best-matching one
+        documents = self.retriever.invoke(query, config, k=k, filters=request.filters)
+        hits = [document_hit(d) for d in documents]
+        asked = request.dates
+        # articles published in the asked range (or the newest / oldest week of them) first,
+        # then the rest: a sentence may tell of the asked dates in an article published later
+        # ("in December 2024, Zelensky ..."), and the newest report may match less well
+        ranges = [asked] if asked.bounded else []
+        if asked.order:
+            ranges.append(self.edge_week(asked.order))
+        for wanted in ranges:
+            narrowed = narrow(request.filters, wanted) if wanted.bounded else None
+            dated = [document_hit(d) for d in self.retriever.invoke(query, config, k=k,
+                                                                      filters=narrowed)] if narrowed else []
+            seen = {h.chunk_id for h in dated}
+            hits = dated + [h for h in hits if h.chunk_id not in seen]
+        sentences = self.search.sentences(hits)
+        scored = score_sentences(query, vector, hits, sentences,
                                  self.search.lexical.document_frequencies, max(self.search.lexical.count(), 1))
-        return Retrieved(request, hits, sentences, tuple(scored))
+        retrieved = Retrieved(request, tuple(hits), sentences, tuple(scored))
+        return within_dates(retrieved) if asked.bounded else retrieved
+
+    def edge_week(self, order: str) -> DateQuery:
+        """The newest (for "latest") or oldest (for "earliest") day of published articles."""
+        days = [day_of(m.published) for m in self.search.catalog.values() if m.published]
+        days = [d for d in days if d is not None]
+        if not days:
+            return DateQuery()
+        if order == "latest":
+            return DateQuery(since=max(days))
+        return DateQuery(until=min(days))
 
     def compose(self, retrieved: Retrieved, config: RunnableConfig | None = None) -> Draft:
         request = retrieved.request
@@ -186,15 +224,38 @@ class AnswerChain:
             return Answer("The index is empty: add articles and run `assistant index`.", (), True,
                           request.standalone, request.mode)
         if not retrieved.answerable:
-            return abstain(retrieved, request.mode)
+            return with_notice(abstain(retrieved, request.mode), retrieved.notice)
         if draft.text:
             checked = self.check_llm(draft)
             if checked is not None:
-                return checked
+                return with_notice(self.compare_sources(checked), retrieved.notice)
             draft = replace(draft, notice="The LLM's answer was not supported by the passages; "
                                           "this is the extractive answer.")
-        answer = extractive(retrieved)
-        return replace(answer, notice=draft.notice) if draft.notice else answer
+        answer = timeline(retrieved) if request.mode == "timeline" else None
+        if answer is None:
+            answer = extractive(retrieved)
+        answer = self.compare_sources(answer)
+        return with_notice(with_notice(answer, retrieved.notice), draft.notice)
+
+    def compare_sources(self, answer: Answer) -> Answer:
+        """Where the cited sentences of different articles (copies of one story count as one)
+        agree and differ, as typed fields and one plain sentence after the answer."""
+        cited = []
+        for c in answer.citations:
+            meta = self.search.catalog.get(c.article_id)
+            story = (meta.group if meta and meta.group else c.article_id)
+            for start, end in c.highlights:
+                cited.append(agreement.CitedSentence(c.number, story, c.passage[start - c.start:end - c.start]))
+        disagreements, agreements = agreement.check(cited)
+        said = agreement.summary(disagreements, agreements)
+        if not said:
+            return answer
+        text = answer.text
+        if answer.mode == "timeline":
+            text += "\n" + said
+        elif "sources differ" not in text.lower():  # an LLM may have said so itself
+            text += " " + said
+        return replace(answer, text=text, disagreements=disagreements, agreements=agreements)
 
     def check_llm(self, draft: Draft) -> Answer | None:
         retrieved = draft.retrieved
@@ -231,9 +292,103 @@ def llm_failure(error: Exception) -> str:
     return f"The LLM did not answer ({type(error).__name__}: {reason}); this is the extractive answer."
 
 
+def read_question(request: Request) -> Request:
+    """What the question says without an LLM: its dates and order words, and whether it asks
+    for a timeline (only when the extractive mode was left as is: an explicit mode wins)."""
+    asked = question_dates(request.standalone)
+    mode = request.mode
+    if mode == "extractive" and is_timeline_question(request.standalone):
+        mode = "timeline"
+    searched = asked.rest or request.standalone
+    if mode == "timeline":
+        searched = without_timeline_words(searched)
+    return replace(request, dates=asked, mode=mode, searched=searched)
+
+
+def narrow(filters: Filters, asked: DateQuery) -> Filters | None:
+    """The filters with the asked range added inside the explicit one; None if they do not meet."""
+    since = max((x for x in (filters.since, asked.since_ts()) if x is not None), default=None)
+    until = min((x for x in (filters.until, asked.until_ts()) if x is not None), default=None)
+    if since is not None and until is not None and since > until:
+        return None
+    return replace(filters, since=since, until=until)
+
+
+def in_range(item: Scored, asked: DateQuery) -> bool:
+    """A sentence is evidence for the asked dates when its article was published then, or
+    when it tells of a date in the range itself."""
+    published = day_of(item.hit.published)
+    if published is not None and asked.contains(published, published):
+        return True
+    return any(asked.contains(m.first, m.last) for m in find_dates(item.sentence.text, published))
+
+
+def within_dates(retrieved: Retrieved) -> Retrieved:
+    """Keep only evidence for the question's dates, when there is enough of it to answer;
+    otherwise keep everything and say the dates could not be honoured."""
+    asked = retrieved.request.dates
+    kept = [s for s in retrieved.scored if in_range(s, asked)]
+    phrase = f"“{asked.phrase}”" if asked.phrase else "the question"
+    if kept and kept[0].score >= ABSTAIN_BELOW:
+        chunks = {s.hit.chunk_id for s in kept}
+        return replace(retrieved, hits=tuple(h for h in retrieved.hits if h.chunk_id in chunks), scored=tuple(kept),
+                       notice=f"Evidence dated {asked.describe()} (from {phrase}).")
+    return replace(retrieved, notice=f"Nothing in the articles is dated {asked.describe()} (from {phrase}); "
+                                     f"this answer is not limited to those dates.")
+
+
+def with_notice(answer: Answer, notice: str) -> Answer:
+    if not notice or notice in answer.notice:
+        return answer
+    return replace(answer, notice=f"{answer.notice} {notice}".strip())
+
+
+def by_date(scored: list[Scored], order: str) -> list[Scored]:
+    """For "latest" / "earliest": among the sentences close to the best, the newest (oldest)
+    article's best sentence leads; undated articles come last."""
+    if not scored or not order:
+        return scored
+    floor = scored[0].score * DATE_ORDER_RATIO
+    close = [s for s in scored if s.score >= floor and s.hit.published]
+    if not close:
+        return scored
+    sign = -1 if order == "latest" else 1
+    lead = min(close, key=lambda s: (sign * _published_ts(s.hit), -s.score))
+    return [lead] + [s for s in scored if s is not lead]
+
+
+def _published_ts(hit: Hit) -> float:
+    _, seconds = parse_date(hit.published)
+    return float(seconds or 0)
+
+
+def timeline(retrieved: Retrieved) -> Answer | None:
+    """Dated, cited points in date order; None when no evidence has a date."""
+    numbers: dict[str, int] = {}
+    grouped: dict[str, list[Scored]] = {}
+
+    def number_of(item: Scored) -> int:
+        grouped.setdefault(item.hit.chunk_id, []).append(item)
+        return numbers.setdefault(item.hit.chunk_id, len(numbers) + 1)
+
+    points = timeline_points(list(retrieved.scored), number_of)
+    if not points:
+        return None
+    citations = tuple(_citation(numbers[chunk_id], items[0].hit, [(s.sentence.start, s.sentence.end) for s in items],
+                                max(s.score for s in items)) for chunk_id, items in grouped.items())
+    timeline_points_only = tuple(point for _, point in points)
+    return Answer(timeline_text(timeline_points_only), citations, False, retrieved.request.standalone, "timeline",
+                  timeline=timeline_points_only)
+
+
 def extractive(retrieved: Retrieved) -> Answer:
-    """At most three of the best sentences, each followed by its citation. Deterministic."""
-    chosen = choose(list(retrieved.scored))
+    """At most three of the best sentences, each followed by its citation. Deterministic.
+    For "latest" / "earliest" questions the sentences are ordered by their article's date."""
+    order = retrieved.request.dates.order
+    chosen = choose(by_date(list(retrieved.scored), order))
+    if order:
+        sign = -1 if order == "latest" else 1
+        chosen.sort(key=lambda s: (not s.hit.published, sign * _published_ts(s.hit)))
     numbers: dict[str, int] = {}
     grouped: dict[str, list[Scored]] = {}
     parts = []
@@ -243,7 +398,11 @@ def extractive(retrieved: Retrieved) -> Answer:
         parts.append(f"{item.sentence.text} [{number}]")
     citations = tuple(_citation(numbers[chunk_id], items[0].hit, [(s.sentence.start, s.sentence.end) for s in items],
                                 max(s.score for s in items)) for chunk_id, items in grouped.items())
-    return Answer(" ".join(parts), citations, False, retrieved.request.standalone, "extractive")
+    mode = "timeline" if retrieved.request.mode == "timeline" else "extractive"
+    answer = Answer(" ".join(parts), citations, False, retrieved.request.standalone, mode)
+    if mode == "timeline":
+        return with_notice(answer, "No cited sentence has a date, so this is not a timeline.")
+    return answer
 
 
 def abstain(retrieved: Retrieved, mode: str) -> Answer:
@@ -265,7 +424,7 @@ def abstain(retrieved: Retrieved, mode: str) -> Answer:
 
 def _citation(number: int, hit: Hit, highlights: Sequence[tuple[int, int]], score: float) -> Citation:
     return Citation(number, hit.article_id, hit.title, hit.source, hit.url, hit.published, hit.text, hit.start,
-                    hit.end, tuple(sorted(set(highlights))), round(float(score), 4))
+                    hit.end, tuple(sorted(set(highlights))), round(float(score), 4), hit.also_reported_by)
 
 
 def stream_pieces(chain: AnswerChain, request: Request) -> Iterator[str | Answer]:
@@ -283,11 +442,11 @@ def stream_pieces(chain: AnswerChain, request: Request) -> Iterator[str | Answer
         yield chain.finish(Draft(retrieved, "".join(pieces)))
         return
     answer = chain.finish(chain.compose(retrieved))
-    for number, part in enumerate(_sentences_of(answer)):
-        yield part if number == 0 else " " + part
+    yield from _sentences_of(answer)
     yield answer
 
 
 def _sentences_of(answer: Answer) -> list[str]:
-    """The answer text in sentence-sized pieces, each with its markers."""
-    return [p for p in re.split(r"(?<=\])\s+", answer.text) if p] or [answer.text]
+    """The answer text in sentence-sized pieces, each with its markers (and the space or line
+    break before it, so the pieces join into the text)."""
+    return [p for p in re.split(r"(?<=\])(?=\s)", answer.text) if p] or [answer.text]

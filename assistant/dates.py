@@ -90,6 +90,7 @@ class DateQuery:
     until: date | None = None
     order: str = ""  # "latest", "earliest" or ""
     phrase: str = ""  # the words it was read from, for the notice shown with the answer
+    rest: str = ""  # the question without those words: what to search for (dates are filters, not topics)
 
     @property
     def bounded(self) -> bool:
@@ -257,7 +258,7 @@ def question_dates(question: str, today: date | None = None) -> DateQuery:
         order = "latest"
     mentions = find_dates(question, today)
     if not mentions:
-        return DateQuery(order=order, phrase="")
+        return DateQuery(order=order, phrase="", rest=question)
     between = _BETWEEN.search(question[:mentions[-1].end])
     if len(mentions) >= 2 and between and between.start() <= mentions[0].start:
         first, second = mentions[0], mentions[1]
@@ -268,9 +269,10 @@ def question_dates(question: str, today: date | None = None) -> DateQuery:
             except ValueError:
                 pass
         return DateQuery(min(first.first, second.first), max(first.last, second.last), order,
-                         question[between.start():second.end])
+                         question[between.start():second.end], _without(question, [(between.start(), second.end)]))
     since = until = None
     phrases = []
+    spans = []
     for mention in mentions:
         before = question[:mention.start]
         if _BEFORE.search(before):
@@ -288,7 +290,15 @@ def question_dates(question: str, today: date | None = None) -> DateQuery:
             until = mention.last if until is None else min(until, mention.last)
             start = mention.start
         phrases.append(question[start:mention.end])
-    return DateQuery(since, until, order, "; ".join(phrases))
+        spans.append((start, mention.end))
+    return DateQuery(since, until, order, "; ".join(phrases), _without(question, spans))
+
+
+def _without(text: str, spans: list[tuple[int, int]]) -> str:
+    for start, end in sorted(spans, reverse=True):
+        text = text[:start] + text[end:]
+    text = re.sub(r"\s+([?.!,])", r"\1", " ".join(text.split()))
+    return text.strip(" ,") or text
 
 
 def day_of(published: str) -> date | None:

@@ -76,6 +76,14 @@ def score_sentences(question: str, vector: np.ndarray, hits: list[Hit], sentence
     return scored
 
 
+def repeats(a: str, b: str, share: float = 0.8) -> bool:
+    """Whether two sentences say the same in (nearly) the same words: a copy's sentence."""
+    if a == b:
+        return True
+    ta, tb = set(content_terms(a)), set(content_terms(b))
+    return bool(ta and tb) and len(ta & tb) / len(ta | tb) >= share
+
+
 def choose(scored: list[Scored], max_sentences: int = 3, keep_ratio: float = 0.85,
            tie_ratio: float = 0.75) -> list[Scored]:
     """The best sentence, plus up to two more that score close to it (another article first).
@@ -95,13 +103,13 @@ def choose(scored: list[Scored], max_sentences: int = 3, keep_ratio: float = 0.8
             return True
         return best.overlap > 0 and s.overlap >= best.overlap and s.score >= best.score * tie_ratio
 
-    close = [s for s in scored[1:] if close_enough(s) and s.sentence.text != best.sentence.text]
+    close = [s for s in scored[1:] if close_enough(s) and not repeats(s.sentence.text, best.sentence.text)]
     # a second article saying something close to the best adds more than a neighbour of it
     close.sort(key=lambda s: (s.hit.article_id == best.hit.article_id, -s.score))
     for candidate in close:
         if len(chosen) >= max_sentences:
             break
-        if any(candidate.sentence.text == c.sentence.text for c in chosen):
-            continue  # a syndicated copy says nothing new
+        if any(repeats(candidate.sentence.text, c.sentence.text) for c in chosen):
+            continue  # a syndicated or corrected copy says nothing new
         chosen.append(candidate)
     return chosen

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -16,11 +16,13 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from index import Settings
+from index.duplicates import shingles
 from index.embedding import Embedder, load_embedder
 from index.store import Store, open_lexical
 
 RRF_K = 60
 RECHECK_SECONDS = 0.5  # how stale a reader's view of the index may get while a build runs
+SAME_PASSAGE = 0.5  # share of the shorter passage's 5-word shingles found in the other: a copy of it
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,19 @@ class Hit:
     end: int
     sentences: tuple[tuple[int, int], ...]
     score: float
+    group: str = ""  # near-duplicate group (the id of its first published article); "" if none
+    also_reported_by: tuple[str, ...] = ()  # outlets of the group's other articles
+
+
+@dataclass(frozen=True)
+class ArticleMeta:
+    """What readers need of a committed article besides its text."""
+    article_id: str
+    title: str
+    source: str
+    published: str
+    published_ts: int | None
+    group: str
 
 
 class HybridSearch:
@@ -76,7 +91,15 @@ class HybridSearch:
 
     def refresh(self) -> None:
         """Re-read which article versions are committed; the lexical cache follows Chroma."""
-        self.committed = self.store.committed()
+        described = self.store.described()
+        self.committed = {m["article_id"]: m["version"] for m in described}
+        self.catalog = {m["article_id"]: ArticleMeta(m["article_id"], m.get("title", ""), m.get("source", ""),
+                                                     m.get("published", ""), m.get("published_ts"),
+                                                     m.get("dup_group", "")) for m in described}
+        self.groups: dict[str, list[ArticleMeta]] = {}
+        for meta in self.catalog.values():
+            if meta.group:
+                self.groups.setdefault(meta.group, []).append(meta)
         self.lexical.sync(self.committed, self.store.lexical_rows)
 
     def follow_builds(self) -> None:
@@ -115,7 +138,10 @@ class HybridSearch:
         for ranking in (list(dense), lexical):
             for rank, chunk_id in enumerate(ranking):
                 fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank + 1)
-        best = sorted(fused, key=fused.get, reverse=True)[:k]
+        ranked = sorted(fused, key=fused.get, reverse=True)
+        best = ranked[:k]
+        if any(self._group_of(chunk_id.rsplit("|", 2)[0]) for chunk_id in best):
+            best = ranked[:3 * k]  # copies of one story take one place: look further for the rest
         if not best:
             return []
         records = self.store.chunks.get(ids=best, include=["documents", "metadatas"])
@@ -128,7 +154,47 @@ class HybridSearch:
             hits.append(Hit(chunk_id, meta["article_id"], meta.get("title", ""), meta.get("source", ""),
                             meta.get("url", ""), meta.get("published", ""), text, meta["start"], meta["end"],
                             tuple(tuple(s) for s in json.loads(meta["sentences"])), fused[chunk_id]))
-        return hits
+        return self.collapse_copies(hits)[:k]
+
+    def _group_of(self, article_id: str) -> str:
+        meta = self.catalog.get(article_id)
+        return meta.group if meta else ""
+
+    def collapse_copies(self, hits: list[Hit]) -> list[Hit]:
+        """One passage per story: a passage that is a near-copy of a better-ranked one from
+        another article of its near-duplicate group is dropped, and the newest version (a
+        correction) takes the place of older ones. Each kept passage names the outlets of
+        its group's other articles (`also_reported_by`). A copy in another outlet keeps the
+        better-ranked passage; a later version from the same outlet replaces the earlier."""
+        kept: list[Hit] = []
+        grams: list[set[int]] = []
+        for hit in hits:
+            group = self._group_of(hit.article_id)
+            hit = replace(hit, group=group, also_reported_by=self._others(hit, group))
+            mine = shingles(hit.text)
+            twin = next((i for i, other in enumerate(kept) if group and other.group == group
+                         and other.article_id != hit.article_id and _contained(mine, grams[i]) >= SAME_PASSAGE),
+                        None)
+            if twin is None:
+                kept.append(hit)
+                grams.append(mine)
+            elif hit.source == kept[twin].source and self._newer(hit.article_id, kept[twin].article_id):
+                # the same outlet's later version (an update, a correction) speaks for it
+                kept[twin] = replace(hit, score=kept[twin].score)
+                grams[twin] = mine
+        return kept
+
+    def _newer(self, a: str, b: str) -> bool:
+        ta, tb = self.catalog[a].published_ts, self.catalog[b].published_ts
+        return ta is not None and (tb is None or ta > tb)
+
+    def _others(self, hit: Hit, group: str) -> tuple[str, ...]:
+        if not group:
+            return ()
+        names = [m.source or m.title or m.article_id for m in sorted(
+            self.groups.get(group, []), key=lambda m: (m.published_ts is None, m.published_ts or 0, m.article_id))
+            if m.article_id != hit.article_id]
+        return tuple(dict.fromkeys(n for n in names if n != hit.source))
 
     def sentences(self, hits: list[Hit]) -> dict[str, list[Sentence]]:
         """The stored sentences (with their vectors) of each hit, in text order."""
@@ -161,6 +227,10 @@ class HybridRetriever(BaseRetriever):
                                 k: int | None = None, filters: Filters | None = None) -> list[Document]:
         hits = self.search.search(query, k=k or self.k, filters=filters or self.filters)
         return [hit_document(hit) for hit in hits]
+
+
+def _contained(a: set[int], b: set[int]) -> float:
+    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
 
 
 def hit_document(hit: Hit) -> Document:

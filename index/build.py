@@ -26,7 +26,7 @@ from .store import Store, open_lexical, record_version, text_hash
 Progress = Callable[[int, int, str], None]  # (done, total, article id)
 
 TITLE_WORDS = 16  # the title prefix each sentence is embedded with stays short
-LAYOUT = "2"  # bump when what is stored per version changes: every article is rewritten
+LAYOUT = "3"  # bump when what is stored per version changes: every article is rewritten (3: MinHash signatures)
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,7 @@ class IndexReport:
     sentences_embedded: int  # texts that went through the model (cache misses)
     seconds: float
     shard: str = ""
+    near_duplicates: int = 0  # articles grouped with a near-duplicate (syndicated or corrected copies)
 
     def as_dict(self) -> dict:
         data = asdict(self)
@@ -153,6 +154,8 @@ def build_index(
         # the lexical cache may have been missing or damaged: bring it in step with Chroma
         lexical.sync(store.committed(), store.lexical_rows)
         lexical.close()
+        # every run: cheap (signatures are stored), and it finishes what a killed run left
+        near_duplicates = store.regroup(settings.duplicate_threshold)
         if todo or removed or full:
             store.mark_built(model=embedder.model_id)
         return IndexReport(
@@ -165,6 +168,7 @@ def build_index(
             sentences_embedded=embedder.embedded - embedded_before,
             seconds=round(time.perf_counter() - started, 3),
             shard=str(shard or ""),
+            near_duplicates=near_duplicates,
         )
 
 

@@ -30,6 +30,7 @@ import numpy as np
 
 from .articles import Article
 from .chunking import Chunk
+from . import duplicates
 from .errors import StoreUnavailable
 from .lexical import LexicalIndex, LexicalRow
 from .settings import Settings
@@ -191,6 +192,7 @@ class Store:
                 "source": article.source, "url": article.url, "author": article.author,
                 "published": article.published, "published_ts": article.published_ts,
                 "text_hash": text_hash(article.text), "chunks": len(chunks), "sentences": len(sent_ids),
+                "minhash": duplicates.encode(duplicates.signature(article.text)),
                 "indexed_at": int(time.time())}
         self.articles.upsert(ids=[article.id], embeddings=[_mean(sentence_vectors)], documents=[article.text],
                              metadatas=[meta])
@@ -242,6 +244,38 @@ class Store:
                 collection.delete(ids=orphans[i:i + PAGE])
             removed += len(orphans)
         return removed
+
+    # -- near-duplicates ----------------------------------------------------------------
+    def regroup(self, threshold: float) -> int:
+        """Group the committed articles that are near-duplicates of each other (see
+        duplicates.py) and store each one's group in `dup_group`: the id of the group's
+        earliest published member ("" for an article with no copy). Derived data, written
+        after the versions are committed and recomputed by every build, so a run killed
+        before this step leaves groups that the next run corrects. Returns how many
+        articles are in a group."""
+        described = self.described()
+        signatures = {}
+        for meta in described:
+            sig = duplicates.decode(meta.get("minhash", ""))
+            if sig is not None:
+                signatures[meta["article_id"]] = sig
+        groups = duplicates.group(signatures, threshold) if threshold <= 1 else {}
+        by_id = {m["article_id"]: m for m in described}
+
+        def original(members: list[str]) -> str:  # the first to be published; undated ones after dated ones
+            return min(members, key=lambda i: (by_id[i].get("published_ts") is None,
+                                               by_id[i].get("published_ts") or 0, i))
+
+        changes = {}
+        for article_id, meta in by_id.items():
+            wanted = original(groups[article_id]) if article_id in groups else ""
+            if meta.get("dup_group", "") != wanted:
+                changes[article_id] = wanted
+        for article_id, wanted in changes.items():
+            self.articles.update(ids=[article_id], metadatas=[{"dup_group": wanted}])
+        if changes:
+            self._touch()
+        return len(groups)
 
     # -- reuse and rows for the lexical cache -----------------------------------------
     def vectors_of_copy(self, article: Article, chunks: Sequence[Chunk], current: Callable[[str, str], bool]) -> np.ndarray | None:

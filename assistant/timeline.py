@@ -1,0 +1,87 @@
+"""Timeline answers: "How did the talks unfold?" as dated, cited points in date order.
+
+Each point is one article sentence. Its date is the one the sentence itself gives ("on
+Thursday", "in February 2022"), resolved against its article's published day, else the
+day the article was published; a sentence with neither is left out, since a timeline
+cannot place it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+from .dates import DateMention, day_of, find_dates
+from .extractive import Scored, repeats
+
+MAX_POINTS = 8
+MAX_PER_ARTICLE = 3  # a story told by several articles, not the best-matching one retold
+KEEP_RATIO = 0.7  # points score at least this share of the best sentence: a story, not just its top fact
+
+_TIMELINE = re.compile(r"\b(unfold(?:ed|ing)?|timeline|chronolog(?:y|ical)|over\s+time|develop(?:ed|ments?)|"
+                       r"evolv(?:e|ed)|sequence\s+of\s+events|what\s+happened\s+(?:next|then|after\s+that)|"
+                       r"step\s+by\s+step|how\s+did\s+.+\s+(?:progress|play\s+out)|play\s+out|so\s+far)\b", re.I)
+
+
+@dataclass(frozen=True)
+class TimelinePoint:
+    day: str  # ISO day the point starts on: what the timeline is sorted by
+    label: str  # how to show the date: "2025-03-13", "February 2022", "week of 2025-03-10", "reported 2025-03-14"
+    text: str  # the article sentence
+    number: int  # its citation
+    dated_by: str  # "sentence" (the sentence says when) or "published" (the article's date)
+
+
+def is_timeline_question(question: str) -> bool:
+    """Whether a question asks how something unfolded over time."""
+    return bool(_TIMELINE.search(question))
+
+
+def without_timeline_words(question: str) -> str:
+    """What to search for: "How did the talks unfold?" is about the talks, not unfolding."""
+    rest = " ".join(_TIMELINE.sub(" ", question).split())
+    return rest if len(rest.split()) >= 2 else question
+
+
+def sentence_date(text: str, published: str) -> tuple[DateMention | None, str]:
+    """The date a sentence tells of, and where it came from ("sentence" or "published")."""
+    reference = day_of(published)
+    mentions = [m for m in find_dates(text, reference) if m.precision != "span"]
+    if mentions:
+        return mentions[0], "sentence"
+    if reference is not None:
+        return DateMention(0, 0, reference, reference, "day", published[:10]), "published"
+    return None, ""
+
+
+def timeline_points(scored: Sequence[Scored], number_of: Callable[[Scored], int]) -> list[tuple[Scored, TimelinePoint]]:
+    """The dated points among the best sentences (at least KEEP_RATIO of the best, at most
+    MAX_PER_ARTICLE from one article), oldest first; `number_of` gives a sentence's
+    citation number."""
+    if not scored:
+        return []
+    floor = scored[0].score * KEEP_RATIO
+    picked: list[tuple[Scored, DateMention, str]] = []
+    per_article: dict[str, int] = {}
+    for item in scored:
+        if item.score < floor or len(picked) >= MAX_POINTS:
+            break
+        if per_article.get(item.hit.article_id, 0) >= MAX_PER_ARTICLE:
+            continue
+        if any(repeats(item.sentence.text, p[0].sentence.text) for p in picked):
+            continue
+        when, how = sentence_date(item.sentence.text, item.hit.published)
+        if when is not None:
+            picked.append((item, when, how))
+            per_article[item.hit.article_id] = per_article.get(item.hit.article_id, 0) + 1
+    picked.sort(key=lambda p: (p[1].first, p[1].last, p[0].hit.published, p[0].hit.article_id,
+                               p[0].sentence.start))
+    return [(item, TimelinePoint(when.first.isoformat(), when.label if how == "sentence" else f"reported {when.label}",
+                                 item.sentence.text, number_of(item), how))
+            for item, when, how in picked]
+
+
+def timeline_text(points: Sequence[TimelinePoint]) -> str:
+    """One line per point: "DATE: sentence [n]"."""
+    return "\n".join(f"{p.label}: {p.text} [{p.number}]" for p in points)
