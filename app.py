@@ -46,6 +46,12 @@ CARD_CSS = """
 .card .article-text { white-space: pre-wrap; max-height: 420px; overflow-y: auto; font-size: .92em; }
 .card mark { background: #ffe58a; color: inherit; padding: 0 1px; }
 details.earlier > summary { cursor: pointer; color: var(--body-text-color-subdued); margin-top: 10px; }
+.card .also { font-style: italic; }
+ol.timeline { list-style: none; margin: 4px 0 12px; padding-left: 14px; border-left: 3px solid #e8a317; }
+ol.timeline li { position: relative; margin: 0 0 10px; padding-left: 6px; }
+ol.timeline li::before { content: ""; position: absolute; left: -21px; top: .35em; width: 11px; height: 11px;
+                         border-radius: 50%; background: #e8a317; }
+ol.timeline time { display: block; font-weight: 700; font-size: .85em; }
 """
 
 # Clicking [n] in any answer (this panel's or an earlier one's) brings card n of that answer
@@ -228,8 +234,11 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
                         example_list = gr.Dataset(components=["textbox"], samples=[], label="Examples",
                                                   elem_id="examples")
                         with gr.Accordion("Settings", open=False, elem_id="settings"):
-                            mode = gr.Radio(["extractive", "llm"], value=settings.answer_mode, label="Answer mode",
-                                            info="extractive: cited sentences, no LLM; llm: "
+                            mode = gr.Radio(["extractive", "timeline", "llm"], value=settings.answer_mode,
+                                            label="Answer mode",
+                                            info="extractive: cited sentences, no LLM (a question like 'How did "
+                                                 "the talks unfold?' gets a timeline); timeline: dated points in "
+                                                 "date order; llm: "
                                                  + (f"{settings.llm_provider} {settings.llm_model}"
                                                     if settings.llm_provider else "none configured"))
                             k = gr.Slider(1, 20, value=settings.top_k, step=1, label="Passages searched (k)")

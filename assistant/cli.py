@@ -38,7 +38,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     p = commands.add_parser("ask", help="a short answer with numbered citations")
     p.add_argument("question")
     p.add_argument("-k", type=int, default=None, help="passages to answer from (default: ASSISTANT_TOP_K)")
-    p.add_argument("--mode", choices=["extractive", "llm"], help="default: ASSISTANT_ANSWER_MODE")
+    p.add_argument("--mode", choices=["extractive", "llm", "timeline"],
+                   help="default: ASSISTANT_ANSWER_MODE (a question like 'How did X unfold?' gets a timeline)")
     p.add_argument("--source", action="append", help="only this outlet (repeatable)")
     p.add_argument("--since", help="only articles published on or after this date (YYYY-MM-DD)")
     p.add_argument("--until", help="only articles published on or before this date (YYYY-MM-DD)")
@@ -137,8 +138,10 @@ def _ask(args) -> int:
         print(f"note: {result.notice}")
     print(result.text)
     for c in result.citations:
-        meta = " · ".join(x for x in (c.source, c.published[:10]) if x)
-        print(f"\n[{c.number}] {c.title}" + (f" ({meta})" if meta else "") + f"\n    {c.article_id}")
+        meta = " · ".join([c.source or "outlet unknown", c.published[:10] or "date unknown"])
+        print(f"\n[{c.number}] {c.title} ({meta})\n    {c.article_id}")
+        if c.also_reported_by:
+            print(f"    also reported by {', '.join(c.also_reported_by)}")
         for start, end in c.highlights:
             offset = start - c.start
             print(f"    > {c.passage[offset:offset + end - start]}")

@@ -35,19 +35,41 @@ def card_id(key: str | int, number: int) -> str:
 
 
 def answer_markdown(answer: Answer, key: str | int) -> str:
-    """The answer for the chat: its text with each [n] a link to card n of this answer."""
+    """The answer for the chat: its text with each [n] a link to card n of this answer; a
+    timeline as a list of dated points."""
     numbers = {c.number for c in answer.citations}
+    if answer.timeline:
+        lines = answer.text.split("\n")
+        points = [f"- **{markdown_text(p.label)}** · {_linked(f'{p.text} [{p.number}]', numbers, key)}"
+                  for p in answer.timeline]
+        rest = [_linked(line, numbers, key) for line in lines[len(answer.timeline):] if line.strip()]
+        text = "\n".join(points) + ("\n\n" + " ".join(rest) if rest else "")
+    else:
+        text = _linked(answer.text, numbers, key)
+    if answer.notice:
+        text += "\n\n*" + markdown_text(answer.notice) + "*"
+    return text
+
+
+def _linked(text: str, numbers: set[int], key: str | int) -> str:
     out = []
-    for part in _MARKER.split(answer.text):
+    for part in _MARKER.split(text):
         number = int(part[1:-1]) if _MARKER.fullmatch(part) else None
         if number in numbers:
             out.append(f"[\\[{number}\\]](#{card_id(key, number)})")
         elif part:
             out.append(markdown_text(part))
-    text = "".join(out)
-    if answer.notice:
-        text += "\n\n*" + markdown_text(answer.notice) + "*"
-    return text
+    return "".join(out)
+
+
+def timeline_html(answer: Answer, key: str | int) -> str:
+    """The timeline of a timeline answer: dated points down a line, each linked to its card."""
+    if not answer.timeline:
+        return ""
+    items = "".join(f"<li><time datetime='{html.escape(p.day, quote=True)}'>{html.escape(p.label)}</time> "
+                    f"<span class='point'>{html.escape(p.text)}</span> "
+                    f"<a href='#{card_id(key, p.number)}'>[{p.number}]</a></li>" for p in answer.timeline)
+    return f"<ol class='timeline'>{items}</ol>"
 
 
 def safe_url(url: str) -> str:
@@ -94,7 +116,7 @@ def citation_cards(answer: Answer, key: str | int, article_texts: Mapping[str, s
     for c in answer.citations:
         by_article.setdefault(c.article_id, []).extend(c.highlights)
     heading = ("<p class='abstained'>Not found in the articles. Possibly related:</p>"
-               if answer.abstained else "")
+               if answer.abstained else timeline_html(answer, key))
     cards = [_card(c, key, article_texts.get(c.article_id), by_article[c.article_id]) for c in answer.citations]
     return heading + "".join(cards)
 
@@ -109,6 +131,8 @@ def _card(c: Citation, key: str | int, article: str | None, article_spans: list[
             f"score {c.score:.2f}", f"<code>{html.escape(c.article_id)}</code>"]
     if c.url and not url:
         meta.append(f"link not opened: <code>{html.escape(c.url[:200])}</code>")
+    if c.also_reported_by:
+        meta.append(f"<span class='also'>also reported by {html.escape(', '.join(c.also_reported_by))}</span>")
     passage = highlight(c.passage, c.highlights, offset=c.start)
     whole = ""
     if article is not None and article[c.start:c.end] == c.passage:  # else the article changed since

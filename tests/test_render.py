@@ -101,3 +101,28 @@ def test_abstention_is_labelled_and_the_panel_keeps_earlier_answers_folded():
     assert panel.index("cite-1-1") < panel.index("cite-0-1")  # newest on top
     assert "<details class='turn earlier'><summary>Earlier: first &lt;question&gt;</summary>" in panel
     assert "Sources appear here" in sources_panel([])
+
+
+def test_a_timeline_answer_is_a_dated_list_in_the_chat_and_a_timeline_beside_it():
+    from assistant.timeline import TimelinePoint
+
+    points = (TimelinePoint("2025-03-11", "2025-03-11", "Ukraine backed the <plan>.", 1, "sentence"),
+              TimelinePoint("2025-03-14", "reported 2025-03-14", "Trump hailed the talks.", 2, "published"))
+    answer = Answer("2025-03-11: Ukraine backed the <plan>. [1]\nreported 2025-03-14: Trump hailed the talks. [2]\n"
+                    "[1] and [2] agree.", (citation(1), citation(2)), False, "q", "timeline", timeline=points)
+    shown = answer_markdown(answer, "4")
+    lines = shown.split("\n")
+    assert lines[0] == "- **2025-03-11** · Ukraine backed the &lt;plan&gt;. [\\[1\\]](#cite-4-1)"
+    assert lines[1].startswith("- **reported 2025-03-14** · Trump hailed")
+    assert shown.endswith("[\\[1\\]](#cite-4-1) and [\\[2\\]](#cite-4-2) agree.")
+    cards = citation_cards(answer, "4", {})
+    timeline = cards.split("<article")[0]
+    assert timeline.startswith("<ol class='timeline'><li><time datetime='2025-03-11'>2025-03-11</time>")
+    assert "Ukraine backed the &lt;plan&gt;." in timeline and "<a href='#cite-4-2'>[2]</a>" in timeline
+
+
+def test_a_card_names_the_other_outlets_of_a_syndicated_story():
+    c = citation(source="Reuters", published="2025-03-14", also_reported_by=("Harbour <Times>", "AP"))
+    cards = citation_cards(Answer("x [1]", (c,), False, "q", "extractive"), "0", {})
+    assert "Reuters · 2025-03-14 · score 0.81" in cards
+    assert "also reported by Harbour &lt;Times&gt;, AP" in cards

@@ -1,0 +1,153 @@
+"""News-aware answers on real articles: dates in questions, sources that differ, timelines,
+and syndicated or corrected copies cited once.
+
+tests/data/news/talks.jsonl holds the two sample articles (dated 2025-03-14 from their own
+text: the Thursday talks in Moscow were on 13 March 2025), a syndicated copy of the first
+(another outlet and title, small edits), a corrected version of the second (a day later),
+and two short reports written from public news of 11 and 18 March 2025.
+"""
+
+import json
+
+import pytest
+from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+from assistant.answering import Assistant
+from index import Settings, build_index
+from index.store import Store
+from prompts import load_prompt
+
+from .conftest import REPO
+from .test_answering import article_texts, check_invariants
+
+pytestmark = pytest.mark.slow
+
+NEWS = REPO / "tests" / "data" / "news"
+ORIGINAL, SECOND, COPY, CORRECTED, JEDDAH, ENERGY = (f"talks.jsonl#{n}" for n in range(6))
+
+
+@pytest.fixture(scope="module")
+def news(tmp_path_factory):
+    """One index of the news folder for the module (the tests only read it), and its build report."""
+    settings = Settings.load(env={}, data_dir=tmp_path_factory.mktemp("news") / "data")
+    report = build_index(NEWS, settings=settings)
+    return settings, report
+
+
+@pytest.fixture(scope="module")
+def assistant(news):
+    return Assistant(news[0])
+
+
+def test_copies_of_one_story_are_grouped_at_index_time(news):
+    settings, report = news
+    assert report.added == 6 and report.near_duplicates == 4
+    groups = {m["article_id"]: m.get("dup_group", "") for m in Store.open(settings).described()}
+    # the group is named after its first published article
+    assert groups[ORIGINAL] == groups[COPY] == ORIGINAL
+    assert groups[SECOND] == groups[CORRECTED] == SECOND
+    assert groups[JEDDAH] == groups[ENERGY] == ""
+    again = build_index(NEWS, settings=settings)
+    assert again.unchanged == 6 and again.near_duplicates == 4
+
+
+def test_a_syndicated_story_is_cited_once_with_the_other_outlets(assistant, news):
+    result = assistant.answer("Who did Trump send to meet Putin in Moscow?", k=8)
+    check_invariants(result, article_texts(news[0]))
+    cited = [c.article_id for c in result.citations]
+    assert not ({ORIGINAL, COPY} <= set(cited)) and not ({SECOND, CORRECTED} <= set(cited))
+    copy_cited = next(c for c in result.citations if c.article_id in (ORIGINAL, COPY))
+    other = "Trump says talks with Putin were 'very good and productive'" if copy_cited.article_id == COPY \
+        else "Harbour Times"
+    assert copy_cited.also_reported_by == (other,)
+    sentences = [s for s in result.text.split(" [") if "Witkoff" in s]
+    assert len(sentences) == len(set(sentences))  # never the same sentence twice
+
+
+def test_a_corrected_version_speaks_for_the_story(assistant):
+    result = assistant.answer("Which newspaper reported on Witkoff's meeting with Putin?", k=8)
+    cited = [c.article_id for c in result.citations]
+    assert cited[0] == CORRECTED and SECOND not in cited  # never the version it corrects
+    assert "Washington Post" in result.text and "Thursday evening" in result.text
+
+
+def test_every_citation_has_a_date_and_the_outlet_when_known(assistant):
+    result = assistant.answer("What did Putin agree to after his call with Trump?")
+    assert result.citations and all(c.published for c in result.citations)
+    assert {c.source for c in result.citations if c.article_id in (JEDDAH, ENERGY, COPY)} <= {"Test Wire",
+                                                                                               "Harbour Times"}
+
+
+def test_a_date_in_the_question_limits_the_evidence_to_it(assistant):
+    after = assistant.answer("What did Putin agree to after March 15, 2025?")
+    assert [c.article_id for c in after.citations] == [ENERGY]
+    assert "energy infrastructure" in after.text
+    assert after.notice == "Evidence dated on or after 2025-03-16 (from “after March 15, 2025”)."
+    assert after.question == "What did Putin agree to after March 15, 2025?"
+    before = assistant.answer("What did Ukraine accept before March 12, 2025?")
+    assert before.citations[0].article_id == JEDDAH and "Jeddah" in before.text
+    # a sentence that tells of the asked month counts, whenever its article was published
+    december = assistant.answer("What did Zelensky acknowledge in December 2024?")
+    assert "43,000" in december.text and december.citations[0].published >= "2025"
+
+
+def test_a_date_nothing_matches_is_said_and_not_silently_ignored(assistant):
+    result = assistant.answer("What did Putin agree to in 2023?")
+    assert result.notice.startswith("Nothing in the articles is dated from 2023-01-01 to 2023-12-31")
+
+
+def test_latest_and_earliest_put_the_newest_or_oldest_report_first(assistant):
+    latest = assistant.answer("What is the latest on Putin and the 30-day ceasefire?")
+    dates = [c.published[:10] for c in latest.citations]
+    assert dates[0] == "2025-03-18" and dates == sorted(dates, reverse=True)
+    earliest = assistant.answer("Who first reported the ceasefire proposal?")
+    assert earliest.citations[0].article_id == JEDDAH
+
+
+def test_the_answer_says_where_sources_differ_on_the_troops_in_kursk(assistant, news):
+    result = assistant.answer("Are the Ukrainian troops in Kursk surrounded?")
+    check_invariants(result, article_texts(news[0]))
+    assert len(result.disagreements) == 1
+    differ = result.disagreements[0]
+    assert differ.kind == "denial" and "surrounded" in differ.first_says and "surrounded" in differ.second_says
+    assert f"Sources differ: [{differ.first}] says “" in result.text
+    assert {c.number for c in result.citations} >= {differ.first, differ.second}
+    assert json.loads(json.dumps(result.as_dict()))["disagreements"][0]["kind"] == "denial"
+
+
+def test_in_llm_mode_the_prompt_asks_and_the_check_still_runs(news):
+    probe = Assistant(news[0])
+    request = probe.request("Are the Ukrainian troops in Kursk surrounded?", mode="llm")
+    hits = probe.steps.retrieve(probe.steps.standalone(request)).hits
+    claim = next(n for n, h in enumerate(hits, 1) if "completely surrounded" in h.text)
+    denial = next(n for n, h in enumerate(hits, 1) if "dismissed suggestions" in h.text)
+    canned = (f"Trump claimed thousands of Ukrainian troops were completely surrounded by the Russian military "
+              f"[{claim}]. Zelensky dismissed suggestions that his troops in Kursk are surrounded [{denial}].")
+    assistant = Assistant(news[0], chat_model=FakeListChatModel(responses=[canned]))
+    assert "Sources differ" in load_prompt("answer").format_messages(passages="", question="q")[0].content
+    result = assistant.answer("Are the Ukrainian troops in Kursk surrounded?", mode="llm")
+    assert result.mode == "llm" and result.disagreements and "Sources differ:" in result.text
+
+
+def test_how_did_the_talks_unfold_is_a_dated_cited_timeline(assistant, news):
+    result = assistant.answer("How did the ceasefire talks unfold?")
+    check_invariants(result, article_texts(news[0]))
+    assert result.mode == "timeline" and len(result.timeline) >= 3
+    days = [p.day for p in result.timeline]
+    assert days == sorted(days) and days[0] == "2025-03-11"  # Jeddah, then the Moscow talks
+    numbers = {c.number for c in result.citations}
+    for point, line in zip(result.timeline, result.text.split("\n")):
+        assert point.number in numbers and line == f"{point.label}: {point.text} [{point.number}]"
+    assert any(p.dated_by == "sentence" and p.label == "2025-03-13" and "Thursday" in p.text for p in result.timeline)
+    asked = assistant.answer("Ceasefire talks", mode="timeline")
+    assert asked.mode == "timeline" and asked.timeline
+
+
+def test_a_timeline_of_undated_articles_keeps_the_dates_their_sentences_give(tmp_path, settings):
+    build_index(REPO / "articles", settings=settings)  # the sample articles: no published dates
+    result = Assistant(settings).answer("How did the war unfold?", mode="timeline", k=10)
+    if result.timeline:
+        assert all(p.dated_by == "sentence" for p in result.timeline)
+        assert [p.day for p in result.timeline] == sorted(p.day for p in result.timeline)
+    else:
+        assert result.mode == "timeline" and "not a timeline" in result.notice
