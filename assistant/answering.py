@@ -71,8 +71,10 @@ def answer(question: str, history: Sequence[tuple[str, str]] | None = None, **op
     """A short answer to `question` whose every sentence cites the article spans it comes from.
 
     `history`: earlier (question, answer) turns, oldest first. Options: `k`, `mode`
-    ("extractive" or "llm"), `source` (an outlet or a list), `since` / `until` (published
-    date range: dates, datetimes, epoch seconds or "YYYY-MM-DD"), `settings`.
+    ("extractive", "llm" or "timeline"; a question like "How did X unfold?" gets a timeline
+    in extractive mode), `source` (an outlet or a list), `since` / `until` (published date
+    range: dates, datetimes, epoch seconds or "YYYY-MM-DD"; dates in the question narrow it
+    further), `settings`.
     """
     settings = options.pop("settings", None)
     return get_assistant(settings).answer(question, history, **options)
