@@ -191,7 +191,9 @@ class HybridSearch:
     def _others(self, hit: Hit, group: str) -> tuple[str, ...]:
         if not group:
             return ()
-        names = [m.source or m.title or m.article_id for m in sorted(
+        # an article without an outlet is named by its title and date (it may be an earlier version)
+        names = [m.source or f"“{m.title or m.article_id}”" + (f" ({m.published[:10]})" if m.published else "")
+                 for m in sorted(
             self.groups.get(group, []), key=lambda m: (m.published_ts is None, m.published_ts or 0, m.article_id))
             if m.article_id != hit.article_id]
         return tuple(dict.fromkeys(n for n in names if n != hit.source))

@@ -289,3 +289,27 @@ def test_auth_must_be_user_colon_password():
     for wrong in ("nocolon", ":password", "user:"):
         with pytest.raises(SystemExit, match="ASSISTANT_AUTH must be user:password"):
             chat_app.login(Settings.load(env={}, auth=wrong))
+
+
+def test_sources_that_differ_are_flagged_and_a_timeline_runs_beside_the_chat(page):
+    answer = ask(page, "Are the Ukrainian troops in Kursk surrounded?", "#cite-0-2")
+    assert "Sources differ:" in answer and "surrounded" in answer
+    # a dated report beside the undated sample articles: the timeline places it by its date
+    page.get_by_role("tab", name="Articles").click()
+    page.locator("#paste summary, #paste button").first.click()
+    page.get_by_label("Title").fill("Ukraine backs US proposal for 30-day ceasefire")
+    page.get_by_label("Outlet").fill("Test Wire")
+    page.get_by_label("Published").fill("2025-03-11")
+    page.locator("#paste-text textarea").fill(
+        "Ukraine said on Tuesday it was ready to accept a US proposal for an immediate 30-day ceasefire with "
+        "Russia after talks with American officials in Jeddah, Saudi Arabia.")
+    page.click("#paste-add")
+    page.wait_for_function("document.querySelector('#index-report').innerText.includes('pasted')",
+                           timeout=ANSWER_SECONDS * 1000)
+    page.get_by_role("tab", name="Ask").click()
+    answer = ask(page, "How did the ceasefire talks unfold?", "#sources .latest ol.timeline li")
+    assert "2025-03-11" in answer
+    timeline = page.inner_text("#sources .latest ol.timeline")
+    assert timeline.startswith("2025-03-11") and "Jeddah" in timeline
+    page.click("#sources .latest ol.timeline li a")
+    page.wait_for_function("document.querySelector('#sources .latest .card.emphasised') !== null")

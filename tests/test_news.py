@@ -57,8 +57,8 @@ def test_a_syndicated_story_is_cited_once_with_the_other_outlets(assistant, news
     cited = [c.article_id for c in result.citations]
     assert not ({ORIGINAL, COPY} <= set(cited)) and not ({SECOND, CORRECTED} <= set(cited))
     copy_cited = next(c for c in result.citations if c.article_id in (ORIGINAL, COPY))
-    other = "Trump says talks with Putin were 'very good and productive'" if copy_cited.article_id == COPY \
-        else "Harbour Times"
+    other = "“Trump says talks with Putin were 'very good and productive'” (2025-03-14)" \
+        if copy_cited.article_id == COPY else "Harbour Times"
     assert copy_cited.also_reported_by == (other,)
     sentences = [s for s in result.text.split(" [") if "Witkoff" in s]
     assert len(sentences) == len(set(sentences))  # never the same sentence twice
