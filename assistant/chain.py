@@ -163,12 +163,18 @@ class AnswerChain:
         self.search.follow_builds()  # an index built after start (by the CLI, say) is seen
         if not request.standalone or not self.search.committed:
             return Retrieved(request, (), {}, ())
+        # The question without its date words is searched among the articles of the asked
+        # dates (the dates are checked on their own, and "after March 15, 2025" would pull in
+        # any sentence naming a March 15); the unfiltered search and the sentence scores also
+        # use the question as asked: an event's date is often written in the sentence that
+        # answers ("grounded for the remainder of 1970").
         query = request.searched or request.standalone
-        vector = self.search.embedder.embed_query(query)  # remembered: the search reuses it
+        vector = self.search.embedder.embed_query(query)
         k = max(request.k, TIMELINE_K) if request.mode == "timeline" else request.k
         if request.dates.order:
             k = 2 * k  # the newest (oldest) report may not be the best-matching one
-        documents = self.retriever.invoke(query, config, k=k, filters=request.filters)
+        documents = self.retriever.invoke(request.standalone if request.mode != "timeline" else query, config,
+                                          k=k, filters=request.filters)
         hits = [document_hit(d) for d in documents]
         asked = request.dates
         # articles published in the asked range (or the newest / oldest week of them) first,
@@ -184,8 +190,18 @@ class AnswerChain:
             seen = {h.chunk_id for h in dated}
             hits = dated + [h for h in hits if h.chunk_id not in seen]
         sentences = self.search.sentences(hits)
-        scored = score_sentences(query, vector, hits, sentences,
-                                 self.search.lexical.document_frequencies, max(self.search.lexical.count(), 1))
+        frequencies, total = self.search.lexical.document_frequencies, max(self.search.lexical.count(), 1)
+        scored = score_sentences(query, vector, hits, sentences, frequencies, total)
+        if query != request.standalone:
+            # each sentence keeps the better of its scores with and without the date words
+            whole = score_sentences(request.standalone, self.search.embedder.embed_query(request.standalone), hits,
+                                    sentences, frequencies, total)
+            best = {}
+            for item in scored + whole:
+                key = (item.hit.chunk_id, item.sentence.start)
+                if key not in best or item.score > best[key].score:
+                    best[key] = item
+            scored = sorted(best.values(), key=lambda item: item.score, reverse=True)
         retrieved = Retrieved(request, tuple(hits), sentences, tuple(scored))
         return within_dates(retrieved) if asked.bounded else retrieved
 
@@ -333,7 +349,8 @@ def within_dates(retrieved: Retrieved) -> Retrieved:
         chunks = {s.hit.chunk_id for s in kept}
         return replace(retrieved, hits=tuple(h for h in retrieved.hits if h.chunk_id in chunks), scored=tuple(kept),
                        notice=f"Evidence dated {asked.describe()} (from {phrase}).")
-    return replace(retrieved, notice=f"Nothing in the articles is dated {asked.describe()} (from {phrase}); "
+    found = "Nothing in the articles dated" if not kept else "The evidence dated"
+    return replace(retrieved, notice=f"{found} {asked.describe()} (from {phrase}) answers this; "
                                      f"this answer is not limited to those dates.")
 
 

@@ -256,7 +256,8 @@ def question_dates(question: str, today: date | None = None) -> DateQuery:
         order = "earliest"
     elif _LATEST.search(question):
         order = "latest"
-    mentions = find_dates(question, today)
+    # "today" in a question means "nowadays" ("known today"), not a day to filter on
+    mentions = [m for m in find_dates(question, today) if m.text.lower() not in ("today", "tonight")]
     if not mentions:
         return DateQuery(order=order, phrase="", rest=question)
     between = _BETWEEN.search(question[:mentions[-1].end])

@@ -19,9 +19,11 @@ MAX_POINTS = 8
 MAX_PER_ARTICLE = 3  # a story told by several articles, not the best-matching one retold
 KEEP_RATIO = 0.7  # points score at least this share of the best sentence: a story, not just its top fact
 
-_TIMELINE = re.compile(r"\b(unfold(?:ed|ing)?|timeline|chronolog(?:y|ical)|over\s+time|develop(?:ed|ments?)|"
-                       r"evolv(?:e|ed)|sequence\s+of\s+events|what\s+happened\s+(?:next|then|after\s+that)|"
-                       r"step\s+by\s+step|how\s+did\s+.+\s+(?:progress|play\s+out)|play\s+out|so\s+far)\b", re.I)
+# Only wording that asks for a sequence: "development" or "progress" alone name a topic
+# ("the development of radar"), so they count only as the verb of "how did X ...".
+_TIMELINE = re.compile(r"\b(unfold(?:ed|ing)?|timeline|chronolog(?:y|ical)|over\s+time|sequence\s+of\s+events|"
+                       r"what\s+happened\s+(?:next|then|after\s+that)|step\s+by\s+step|play(?:ed)?\s+out|"
+                       r"how\s+(?:did|has|have)\s+.+\s+(?:develop(?:ed)?|evolve[d]?|progress(?:ed)?)\s*\??$)", re.I)
 
 
 @dataclass(frozen=True)

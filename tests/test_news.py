@@ -93,7 +93,7 @@ def test_a_date_in_the_question_limits_the_evidence_to_it(assistant):
 
 def test_a_date_nothing_matches_is_said_and_not_silently_ignored(assistant):
     result = assistant.answer("What did Putin agree to in 2023?")
-    assert result.notice.startswith("Nothing in the articles is dated from 2023-01-01 to 2023-12-31")
+    assert result.notice.startswith("Nothing in the articles dated from 2023-01-01 to 2023-12-31")
 
 
 def test_latest_and_earliest_put_the_newest_or_oldest_report_first(assistant):
