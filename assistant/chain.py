@@ -49,7 +49,7 @@ class Request:
     filters: Filters
     standalone: str = ""
     dates: DateQuery = DateQuery()  # what the standalone question says about time
-    searched: str = ""  # the standalone question without its dates and timeline words: what is searched
+    searched: str = ""  # the standalone question without its dates (and timeline words): searched within the dates
 
 
 @dataclass(frozen=True)
@@ -177,12 +177,12 @@ class AnswerChain:
                                           k=k, filters=request.filters)
         hits = [document_hit(d) for d in documents]
         asked = request.dates
-        # articles published in the asked range (or the newest / oldest week of them) first,
+        # articles published in the asked range (or on the newest / oldest day) first,
         # then the rest: a sentence may tell of the asked dates in an article published later
         # ("in December 2024, Zelensky ..."), and the newest report may match less well
         ranges = [asked] if asked.bounded else []
         if asked.order:
-            ranges.append(self.edge_week(asked.order))
+            ranges.append(self.edge_day(asked.order))
         for wanted in ranges:
             narrowed = narrow(request.filters, wanted) if wanted.bounded else None
             dated = [document_hit(d) for d in self.retriever.invoke(query, config, k=k,
@@ -205,7 +205,7 @@ class AnswerChain:
         retrieved = Retrieved(request, tuple(hits), sentences, tuple(scored))
         return within_dates(retrieved) if asked.bounded else retrieved
 
-    def edge_week(self, order: str) -> DateQuery:
+    def edge_day(self, order: str) -> DateQuery:
         """The newest (for "latest") or oldest (for "earliest") day of published articles."""
         days = [day_of(m.published) for m in self.search.catalog.values() if m.published]
         days = [d for d in days if d is not None]
