@@ -271,9 +271,8 @@ class Store:
             wanted = original(groups[article_id]) if article_id in groups else ""
             if meta.get("dup_group", "") != wanted:
                 changes[article_id] = wanted
-        for article_id, wanted in changes.items():
-            self.articles.update(ids=[article_id], metadatas=[{"dup_group": wanted}])
-        if changes:
+        if changes:  # one write for the lot: a corpus of syndicated copies regroups many at once
+            self.articles.update(ids=list(changes), metadatas=[{"dup_group": g} for g in changes.values()])
             self._touch()
         return len(groups)
 
