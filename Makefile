@@ -35,7 +35,7 @@ run: index
 	$(PY) app.py $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
 
 test: install browser
-	$(PY) -m pytest -q $(PYTEST_ARGS)
+	$(PY) -m pytest -q --durations=25 $(PYTEST_ARGS)
 
 clean:
 	rm -rf .assistant-data

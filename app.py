@@ -315,6 +315,21 @@ def serve(app: gr.Blocks, settings: Settings | None = None, **launch: object):
     return app.queue(default_concurrency_limit=CHAT_CONCURRENCY).launch(**{**options, **launch})
 
 
+def stop(app: gr.Blocks) -> None:
+    """Close a page served with prevent_thread_lock=True and free its port.
+
+    Gradio's close() sets an asyncio.Event from the calling thread while the server's
+    heartbeat coroutines may be waiting on it in the server thread; that race can raise
+    "deque mutated during iteration" after the flag is already set, leaving the server up.
+    """
+    server = getattr(app, "server", None)
+    try:
+        app.close(verbose=False)
+    except RuntimeError:
+        if server is not None:
+            server.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Serve the news assistant's chat page.")
     parser.add_argument("--host", help="address to listen on (default: ASSISTANT_HOST or 127.0.0.1)")

@@ -58,7 +58,7 @@ def site(tmp_path_factory):
     page = chat_app.build_app(settings)
     chat_app.serve(page, settings, prevent_thread_lock=True, quiet=True)
     yield settings, f"http://127.0.0.1:{settings.port}/"
-    page.close()
+    chat_app.stop(page)
 
 
 @pytest.fixture(scope="module")
@@ -278,7 +278,7 @@ def test_login_is_required_when_auth_is_set_and_the_page_binds_to_loopback(site,
         tab.wait_for_selector("input[type=password]")
         tab.close()
     finally:
-        page.close()
+        chat_app.stop(page)
 
 
 def test_auth_must_be_user_colon_password():
