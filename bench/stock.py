@@ -1,0 +1,85 @@
+"""The pipeline a user would pick instead of this project: stock LangChain RAG.
+
+RecursiveCharacterTextSplitter(1000, 200) + HuggingFaceEmbeddings on the same packaged
+all-MiniLM-L6-v2 + Chroma, a top-k similarity retriever, and (no LLM here) its top chunk as
+the answer. Written as a user would from the LangChain docs; nothing of ours is used but
+the article loader, so both systems read exactly the same text.
+
+    python bench/stock.py ../shared/eval/squad-dev/articles "Who founded the university?"
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from langchain_chroma import Chroma
+from langchain_core.documents import Document
+from langchain_huggingface import HuggingFaceEmbeddings
+from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from index import load_folder  # noqa: E402  (the same text for both systems)
+from index.embedding import packaged_model_path  # noqa: E402
+
+
+@dataclass(frozen=True)
+class StockAnswer:
+    """What evaluation reads from an answer: the stock pipeline never abstains."""
+    text: str
+    abstained: bool = False
+
+
+@dataclass(frozen=True)
+class Passage:
+    text: str
+    article_id: str
+
+
+def embeddings() -> HuggingFaceEmbeddings:
+    return HuggingFaceEmbeddings(model_name=str(packaged_model_path()), model_kwargs={"device": "cpu"},
+                                 encode_kwargs={"normalize_embeddings": True})
+
+
+def split(folder: Path) -> list[Document]:
+    splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
+    articles = load_folder(folder).articles
+    return splitter.create_documents([a.text for a in articles],
+                                     metadatas=[{"article_id": a.id, "title": a.title} for a in articles])
+
+
+def build(folder: Path, persist: Path, embedding: HuggingFaceEmbeddings) -> Chroma:
+    """Split, embed and store every article (the stock pipeline has no incremental update)."""
+    return Chroma.from_documents(split(folder), embedding, persist_directory=str(persist),
+                                 collection_name="stock", collection_metadata={"hnsw:space": "cosine"})
+
+
+class StockRag:
+    def __init__(self, store: Chroma, k: int = 5):
+        self.retriever = store.as_retriever(search_kwargs={"k": k})
+
+    def ask(self, question: str) -> tuple[StockAnswer, list[Passage]]:
+        documents = self.retriever.invoke(question)
+        passages = [Passage(d.page_content, d.metadata["article_id"]) for d in documents]
+        return StockAnswer(passages[0].text if passages else ""), passages
+
+
+def main() -> None:
+    import tempfile
+
+    folder, question = Path(sys.argv[1]), sys.argv[2]
+    with tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
+        store = build(folder, Path(tmp), embeddings())
+        print(f"built in {time.perf_counter() - started:.1f} s")
+        answer, passages = StockRag(store).ask(question)
+        print(answer.text)
+
+
+if __name__ == "__main__":
+    main()
