@@ -39,3 +39,8 @@ test: install browser
 
 clean:
 	rm -rf .assistant-data
+
+# this project beside the stock LangChain pipeline on ../shared/eval/squad-dev: writes BENCHMARKS.md
+# (about an hour on 2 cores with the 100x corpus; BENCH_ARGS="--scales 10" for a shorter run)
+bench: install
+	$(PY) bench/run.py $(BENCH_ARGS)

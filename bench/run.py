@@ -14,7 +14,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import shutil
 import socket
 import statistics
@@ -130,7 +129,10 @@ def probe(kind: str, data_dir: str, articles: str, backend: str, questions: str)
             assistant.answer(q)
     else:
         build_index(Path(articles), settings=settings)
-    print(json.dumps({"peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    # VmHWM, not ru_maxrss: Linux carries the forking parent's peak into ru_maxrss across exec
+    peak_kb = next(int(line.split()[1]) for line in Path("/proc/self/status").read_text().splitlines()
+                   if line.startswith("VmHWM:"))
+    print(json.dumps({"peak_rss_mb": round(peak_kb / 1024, 1),
                       "torch_loaded": "torch" in sys.modules}))
 
 
@@ -178,15 +180,16 @@ def cold_start(data_dir: Path, articles: Path, backend: str, question: str) -> f
 
 # ---------------------------------------------------------------- scale
 
-def scale_row(work: Path, factor: int, settings: Settings, real, stock_real, questions: list[dict]) -> dict:
+def scale_row(work: Path, factor: int, settings: Settings, real, stock_real, questions: list[dict],
+              articles: Path) -> dict:
     import scale
     import stock
     from langchain_chroma import Chroma
 
     corpus = work / f"corpus-{factor}x"
     if not corpus.exists():
-        scale.write_corpus(SQUAD / "articles", corpus, factor)
-    inputs, vectors = source_inputs(settings, real)
+        scale.write_corpus(articles, corpus, factor)
+    inputs, vectors = source_inputs(settings, real, articles)
     sources = scale.source_vectors(inputs, vectors)
 
     ours = settings.with_(data_dir=work / f"ours-{factor}x")
@@ -219,7 +222,7 @@ def scale_row(work: Path, factor: int, settings: Settings, real, stock_real, que
                       "answer_accuracy": stock_quality["answer_accuracy"], "embedded_for_real": replay_stock.missed}}
 
 
-def source_inputs(settings: Settings, embedder) -> tuple[list[str], object]:
+def source_inputs(settings: Settings, embedder, articles: Path) -> tuple[list[str], object]:
     """Every embedding input of the real articles, with its vector (from the 1x build's cache)."""
     from index.build import TITLE_WORDS, embedding_input
     from index.chunking import chunk_text
@@ -228,7 +231,7 @@ def source_inputs(settings: Settings, embedder) -> tuple[list[str], object]:
 
     inputs = []
     max_tokens = min(settings.chunk_max_tokens, embedder.max_tokens - TITLE_WORDS * 2)
-    for article in load_folder(SQUAD / "articles").articles:
+    for article in load_folder(articles).articles:
         for chunk in chunk_text(article.text, embedder.count_tokens, max_tokens=max_tokens,
                                 max_words=settings.chunk_max_words):
             inputs += [embedding_input(article.title, article.text[s:e]) for s, e in chunk.sentences]
@@ -267,6 +270,7 @@ def main() -> None:
     parser.add_argument("--scales", default="10,100", help="corpus multiples for the scale rows ('' for none)")
     parser.add_argument("--backends", default=",".join(BACKENDS))
     parser.add_argument("--questions", type=int, default=500)
+    parser.add_argument("--articles", type=int, default=0, help="only the first N articles (a quick smoke run)")
     parser.add_argument("--work", help="keep the indexes here (default: a temporary folder)")
     parser.add_argument("--probe", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -279,9 +283,17 @@ def main() -> None:
     import stock
 
     questions = load_questions(SQUAD / "questions.jsonl")[:args.questions]
-    articles = SQUAD / "articles"
     work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="bench-"))
     work.mkdir(parents=True, exist_ok=True)
+    articles = SQUAD / "articles"
+    if args.articles:
+        articles = work / "articles-subset"
+        shutil.rmtree(articles, ignore_errors=True)
+        articles.mkdir()
+        for path in sorted((SQUAD / "articles").glob("*.json"))[:args.articles]:
+            shutil.copy2(path, articles / path.name)
+        kept = {p.name for p in articles.iterdir()}
+        questions = [q for q in questions if set(q.get("evidence", [])) <= kept and q.get("evidence")]
     results: dict = {"machine": machine(), "commands": " ".join(["python", "bench/run.py", *sys.argv[1:]])}
     log = lambda *a: print(*a, file=sys.stderr, flush=True)  # noqa: E731
 
@@ -340,7 +352,8 @@ def main() -> None:
     rows = []
     scale_questions = questions[:200]
     for factor in [int(f) for f in args.scales.split(",") if f]:
-        rows.append(scale_row(work, factor, settings, warm_embedder(settings), stock_embeddings, scale_questions))
+        rows.append(scale_row(work, factor, settings, warm_embedder(settings), stock_embeddings, scale_questions,
+                              articles))
         log(f"scale {factor}x: {rows[-1]}")
     results["scale"] = rows
     results["index_bytes"] = {"ours": folder_bytes(settings.data_dir), "stock": folder_bytes(work / f"stock-beside-{default}")}

@@ -1,0 +1,62 @@
+"""`make bench` runs end to end: a small run of bench/run.py writes every section of the
+report with figures for both systems (no time is asserted: benchmarks print, tests check)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from .conftest import REPO, SQUAD
+
+pytestmark = pytest.mark.slow
+sys.path.insert(0, str(REPO / "bench"))
+
+
+def test_synthetic_articles_are_distinct_and_replay_their_source_vectors(tmp_path):
+    import scale
+
+    from index.embedding import Embedder
+
+    if not SQUAD.is_dir():
+        pytest.skip("../shared/eval/squad-dev is not beside the repo")
+    source = tmp_path / "source"
+    source.mkdir()
+    for path in sorted(SQUAD.glob("*.json"))[:2]:
+        (source / path.name).write_bytes(path.read_bytes())
+    assert scale.write_corpus(source, tmp_path / "corpus", factor=3) == 6
+    texts = [json.loads(p.read_text())["text"] for p in (tmp_path / "corpus").glob("*.json")]
+    assert len(set(texts)) == 6
+    assert scale.unshift_numbers(scale.shift_numbers("In 1999, 12 boats", 7), 7) == "In 1999, 12 boats"
+
+    real = Embedder(backend="openvino")
+    sentence = "The river rises in the mountains and flows for 1230 kilometres."
+    sources = scale.source_vectors([f"Rivers: {sentence}"], real.embed([f"Rivers: {sentence}"]))
+    replay = scale.ReplayEmbedder(real, sources)
+    vectors = replay._encode([f"Dispatch 4: {scale.shift_numbers(sentence, 4)}", "A sentence with no source."], 2)
+    cosine = float(vectors[0] @ sources[sentence])
+    assert 0.9 < cosine < 0.999 and replay.replayed == 1 and replay.missed == 1
+
+
+def test_a_small_benchmark_run_writes_every_section(tmp_path):
+    if not SQUAD.is_dir():
+        pytest.skip("../shared/eval/squad-dev is not beside the repo")
+    out = tmp_path / "BENCHMARKS.md"
+    subprocess.run([sys.executable, "bench/run.py", "--articles", "2", "--questions", "20", "--backends", "openvino",
+                    "--scales", "2", "--work", str(tmp_path / "work"), "--out", str(out)], cwd=REPO, check=True)
+    report = out.read_text()
+    for heading in ("## 1. Full index build", "## 2. Re-indexing", "## 3. Latency", "## 4. Quality", "## 5. Scale",
+                    "## 6. Memory and 7. cold start"):
+        assert heading in report
+    figures = json.loads(out.with_suffix(".json").read_text())
+    build = figures["builds"]["openvino"]
+    assert build["articles"] == 2 and build["stock_chunks"] > 0 and build["sentences"] > build["articles"]
+    assert figures["reindex"]["changed_articles"] == 1 and figures["reindex"]["changed_sentences_embedded"] >= 1
+    assert figures["rss"]["query"]["torch_loaded"] is False
+    assert figures["scale"][0]["articles"] == 4 and figures["scale"][0]["stock"]["chunks"] > build["stock_chunks"]
+    assert (tmp_path / "bench-latency.png").stat().st_size > 10_000
+    for system in ("openvino", "stock"):
+        assert 0 <= figures["quality"][system]["answer_recall"] <= 1
