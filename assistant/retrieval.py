@@ -90,7 +90,9 @@ class HybridSearch:
         self.refresh()
 
     def refresh(self) -> None:
-        """Re-read which article versions are committed; the lexical cache follows Chroma."""
+        """Re-read which article versions are committed; the lexical cache follows Chroma.
+        Runs whenever a build commits, so it reads the light per-article metadata only (the
+        MinHash signatures, ~700 characters per article, stay with `Store.regroup`)."""
         described = self.store.described()
         self.committed = {m["article_id"]: m["version"] for m in described}
         self.catalog = {m["article_id"]: ArticleMeta(m["article_id"], m.get("title", ""), m.get("source", ""),

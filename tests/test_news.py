@@ -14,6 +14,7 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from assistant.answering import Assistant
 from index import Settings, build_index
+from index import duplicates
 from index.store import Store
 from prompts import load_prompt
 
@@ -151,3 +152,36 @@ def test_a_timeline_of_undated_articles_keeps_the_dates_their_sentences_give(tmp
         assert [p.day for p in result.timeline] == sorted(p.day for p in result.timeline)
     else:
         assert result.mode == "timeline" and "not a timeline" in result.notice
+
+
+def test_readers_refresh_without_the_signatures_which_only_regrouping_reads(news):
+    settings, _ = news
+    store = Store.open(settings)
+    described = store.described()  # what every reader's refresh reads when a build commits
+    assert len(described) == 6 and not any("minhash" in meta for meta in described)
+    signatures = store.signatures_of({m["article_id"]: m["version"] for m in described})
+    assert len(signatures) == 6
+    assert duplicates.similarity(signatures[ORIGINAL], signatures[COPY]) >= 0.5
+    assert duplicates.similarity(signatures[ORIGINAL], signatures[SECOND]) < 0.5
+
+
+def test_an_index_that_kept_signatures_in_the_article_metadata_moves_them_on_the_next_build(tmp_path, settings):
+    folder = tmp_path / "wire"
+    folder.mkdir()
+    story = json.loads((NEWS / "talks.jsonl").read_text(encoding="utf-8").splitlines()[4])
+    copy = {**story, "source": "Harbour Times", "title": "Kyiv ready to accept 30-day truce", "published": "2025-03-12"}
+    (folder / "wire.jsonl").write_text(json.dumps(story) + "\n" + json.dumps(copy) + "\n", encoding="utf-8")
+    build_index(folder, settings=settings)
+    store = Store.open(settings)
+    # as layout 3 left it: the signature in the article metadata, none of its own
+    texts = store.article_texts(["wire.jsonl#0", "wire.jsonl#1"])
+    store.articles.update(ids=list(texts), metadatas=[{"minhash": duplicates.encode(duplicates.signature(t))}
+                                                       for t in texts.values()])
+    store.signatures.delete(ids=list(texts))
+    assert all("minhash" in m for m in store.described())
+    again = build_index(folder, settings=settings)
+    assert again.unchanged == 2 and again.near_duplicates == 2
+    described = Store.open(settings).described()
+    assert not any("minhash" in m for m in described)
+    assert {m["dup_group"] for m in described} == {"wire.jsonl#0"}
+    assert sorted(store.signatures.get()["ids"]) == ["wire.jsonl#0", "wire.jsonl#1"]
