@@ -105,6 +105,28 @@ def test_latest_and_earliest_put_the_newest_or_oldest_report_first(assistant):
     assert earliest.citations[0].article_id == JEDDAH
 
 
+@pytest.mark.parametrize("question, lead", [
+    ("What is the latest on the ceasefire?", ENERGY),  # its best match is older and scores far higher
+    ("What is the latest about Putin's conditions for a ceasefire?", ENERGY),
+    ("What is the latest on intelligence sharing with Kyiv?", ENERGY),
+    ("What did Zelensky say most recently?", ENERGY),
+    ("What's the latest on the Ukrainian troops in Kursk?", CORRECTED),  # the newest report never names Kursk
+    ("What was first reported about the ceasefire?", JEDDAH),
+    ("What was initially said about intelligence sharing?", JEDDAH),
+    ("When was the 30-day ceasefire first reported?", JEDDAH),
+])
+def test_latest_and_earliest_lead_with_the_newest_or_oldest_relevant_report(assistant, question, lead):
+    for k in (5, 1):  # k=1: the report is found past the best matches, not among them
+        result = assistant.answer(question, k=k)
+        assert not result.abstained and result.citations[0].article_id == lead, (k, result.text)
+
+
+def test_the_newest_report_must_be_about_the_topic(assistant):
+    # the newest article (18 March) says nothing of Starmer: the report that does leads
+    result = assistant.answer("What is the latest from Keir Starmer?")
+    assert result.citations[0].article_id == CORRECTED and "Starmer" in result.text.split("[1]")[0]
+
+
 def test_the_answer_says_where_sources_differ_on_the_troops_in_kursk(assistant, news):
     result = assistant.answer("Are the Ukrainian troops in Kursk surrounded?")
     check_invariants(result, article_texts(news[0]))
