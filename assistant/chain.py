@@ -26,7 +26,7 @@ from .dates import DateQuery, day_of, find_dates, question_dates, without_order_
 from .extractive import Scored, choose, score_sentences
 from .followup import standalone_question
 from .retrieval import Filters, Hit, HybridRetriever, Sentence, document_hit
-from .timeline import is_timeline_question, timeline_points, timeline_text, without_timeline_words
+from .timeline import is_timeline_question, timeline_points, timeline_text, undated_notice, without_timeline_words
 
 # Below this best-sentence score the articles are taken not to answer. Calibrated with
 # the best-sentence scores of the SQuAD dev half (500 answerable) and 44 written unanswerable
@@ -399,7 +399,8 @@ def _published_ts(hit: Hit) -> float:
 
 
 def timeline(retrieved: Retrieved) -> Answer | None:
-    """Dated, cited points in date order; None when no evidence has a date."""
+    """Cited points, the dated ones in date order, then any undated ones (with a notice);
+    None when there is no evidence."""
     numbers: dict[str, int] = {}
     grouped: dict[str, list[Scored]] = {}
 
@@ -414,7 +415,7 @@ def timeline(retrieved: Retrieved) -> Answer | None:
                                 max(s.score for s in items)) for chunk_id, items in grouped.items())
     timeline_points_only = tuple(point for _, point in points)
     return Answer(timeline_text(timeline_points_only), citations, False, retrieved.request.standalone, "timeline",
-                  timeline=timeline_points_only)
+                  notice=undated_notice(timeline_points_only), timeline=timeline_points_only)
 
 
 def extractive(retrieved: Retrieved) -> Answer:

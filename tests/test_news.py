@@ -8,6 +8,7 @@ and two short reports written from public news of 11 and 18 March 2025.
 """
 
 import json
+import shutil
 
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
@@ -166,14 +167,47 @@ def test_how_did_the_talks_unfold_is_a_dated_cited_timeline(assistant, news):
     assert asked.mode == "timeline" and asked.timeline
 
 
-def test_a_timeline_of_undated_articles_keeps_the_dates_their_sentences_give(tmp_path, settings):
-    build_index(REPO / "articles", settings=settings)  # the sample articles: no published dates
-    result = Assistant(settings).answer("How did the war unfold?", mode="timeline", k=10)
-    if result.timeline:
-        assert all(p.dated_by == "sentence" for p in result.timeline)
-        assert [p.day for p in result.timeline] == sorted(p.day for p in result.timeline)
-    else:
-        assert result.mode == "timeline" and "not a timeline" in result.notice
+@pytest.fixture(scope="module")
+def partly_dated(tmp_path_factory):
+    """The two sample articles (no published date) and the dated Jeddah report."""
+    folder = tmp_path_factory.mktemp("partly-dated")
+    for path in (REPO / "articles").glob("*.txt"):
+        shutil.copy(path, folder / path.name)
+    jeddah = (NEWS / "talks.jsonl").read_text(encoding="utf-8").splitlines()[4]
+    (folder / "wire.jsonl").write_text(jeddah + "\n", encoding="utf-8")
+    settings = Settings.load(env={}, data_dir=tmp_path_factory.mktemp("partly-dated-data"))
+    build_index(folder, settings=settings)
+    return Assistant(settings)
+
+
+def check_timeline_order(result):
+    """Dated points first, oldest first; then the undated ones, each marked so."""
+    dated = [p for p in result.timeline if p.dated_by]
+    undated = [p for p in result.timeline if not p.dated_by]
+    assert list(result.timeline) == dated + undated
+    assert [p.day for p in dated] == sorted(p.day for p in dated)
+    assert all(p.label == "undated" and p.day == "" for p in undated)
+    for point, line in zip(result.timeline, result.text.split("\n")):
+        assert line == f"{point.label}: {point.text} [{point.number}]"
+    return dated, undated
+
+
+def test_a_timeline_of_undated_articles_lists_their_points_marked_undated_with_a_notice(partly_dated):
+    result = partly_dated.answer("How did the war unfold?")
+    assert result.mode == "timeline" and len(result.timeline) >= 3
+    dated, undated = check_timeline_order(result)
+    assert not dated and undated
+    assert result.notice.startswith("No dated evidence: neither these sentences nor their articles give a date")
+
+
+def test_undated_points_follow_the_dated_ones(partly_dated):
+    result = partly_dated.answer("How did the ceasefire talks unfold?")
+    dated, undated = check_timeline_order(result)
+    # the Jeddah report is dated; "on Thursday" in an undated article has nothing to resolve against
+    assert dated and dated[0].day == "2025-03-11" and "Jeddah" in dated[0].text
+    assert undated and f"{len(undated)} of {len(result.timeline)} points have no date" in result.notice
+    cited = {c.number: c for c in result.citations}
+    assert all(not cited[p.number].published for p in undated)
 
 
 def test_readers_refresh_without_the_signatures_which_only_regrouping_reads(news):
