@@ -14,7 +14,7 @@ import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from assistant.answering import Assistant
-from index import Settings, build_index
+from index import Settings, build_index, indexed_articles
 from index import duplicates
 from index.store import Store
 from prompts import load_prompt
@@ -51,6 +51,18 @@ def test_copies_of_one_story_are_grouped_at_index_time(news):
     assert groups[JEDDAH] == groups[ENERGY] == ""
     again = build_index(NEWS, settings=settings)
     assert again.unchanged == 6 and again.near_duplicates == 4
+
+
+def test_the_articles_table_names_the_story_each_copy_belongs_to(news):
+    from app import TABLE_HEADERS, article_rows
+
+    settings, _ = news
+    rows = {row[-1]: dict(zip(TABLE_HEADERS, row)) for row in article_rows(indexed_articles(settings))}
+    assert len(rows) == 6 and all(len(row) == len(TABLE_HEADERS) for row in rows.values())
+    assert rows[COPY]["Copy of"] == rows[ORIGINAL]["Title"]  # the syndicated copy, by its original's title
+    assert rows[CORRECTED]["Copy of"] == rows[SECOND]["Title"]  # the correction, by the version it corrects
+    assert rows[ORIGINAL]["Copy of"] == rows[SECOND]["Copy of"] == "(original of 1 copy)"
+    assert rows[JEDDAH]["Copy of"] == rows[ENERGY]["Copy of"] == ""
 
 
 def test_a_syndicated_story_is_cited_once_with_the_other_outlets(assistant, news):
