@@ -20,7 +20,7 @@ from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 from index.articles import parse_date
 from prompts import load_prompt
 
-from . import agreement, citecheck, date_order
+from . import agreement, citecheck, date_order, versions
 from .answers import ABSTAIN_TEXT, Answer, Citation
 from .dates import DateQuery, day_of, find_dates, question_dates, without_order_words
 from .extractive import Scored, choose, score_sentences
@@ -277,13 +277,13 @@ class AnswerChain:
         if draft.text:
             checked = self.check_llm(draft)
             if checked is not None:
-                return with_notice(self.compare_sources(checked), retrieved.notice)
+                return with_notice(self.compare_versions(self.compare_sources(checked)), retrieved.notice)
             draft = replace(draft, notice="The LLM's answer was not supported by the passages; "
                                           "this is the extractive answer.")
         answer = timeline(retrieved) if request.mode == "timeline" else None
         if answer is None:
             answer = extractive(retrieved)
-        answer = self.compare_sources(answer)
+        answer = self.compare_versions(self.compare_sources(answer))
         return with_notice(with_notice(answer, retrieved.notice), draft.notice)
 
     def compare_sources(self, answer: Answer) -> Answer:
@@ -305,6 +305,35 @@ class AnswerChain:
         elif "sources differ" not in text.lower():  # an LLM may have said so itself
             text += " " + said
         return replace(answer, text=text, disagreements=disagreements, agreements=agreements)
+
+    def compare_versions(self, answer: Answer) -> Answer:
+        """Where another version of a cited story (a correction, an update, a copy edited in
+        another outlet) tells a cited sentence with another figure, date, negation or
+        opposite: typed fields and one plain sentence each after the answer."""
+        found: list[versions.Revision] = []
+        for c in answer.citations:
+            copies = self.search.copies_of(c.article_id)
+            if not copies:
+                continue
+            mine = self.search.catalog[c.article_id]
+            texts = {m.article_id: self.search.article_sentences(m.article_id) for m in copies}
+            for start, end in c.highlights:
+                sentence = c.passage[start - c.start:end - c.start]
+                for other in copies:
+                    twin = versions.counterpart(sentence, texts[other.article_id])
+                    changed = versions.change(sentence, twin) if twin else None
+                    if changed is None:
+                        continue
+                    kind, says, other_says = changed
+                    name = other.source or f"“{other.title or other.article_id}”"
+                    newer = (other.published_ts or 0) > (mine.published_ts or 0)
+                    found.append(versions.Revision(c.number, kind, says, other_says, name, other.published, newer,
+                                                   other.source == mine.source))
+        if not found:
+            return answer
+        said = " ".join(r.sentence() for r in found)
+        text = answer.text + ("\n" if answer.mode == "timeline" else " ") + said
+        return replace(answer, text=text, revisions=tuple(found))
 
     def check_llm(self, draft: Draft) -> Answer | None:
         retrieved = draft.retrieved

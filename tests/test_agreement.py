@@ -7,6 +7,7 @@ import sys
 import pytest
 
 from assistant.agreement import CitedSentence, check, compare, summary
+from assistant.versions import Revision, change, counterpart
 
 from .conftest import REPO
 
@@ -75,3 +76,49 @@ def test_an_answer_names_the_citations_that_differ_and_those_that_agree():
     assert text.startswith("Sources differ: [1] says “") and "; [2] says “" in text
     assert text.endswith("[3] and [4] agree.")
     assert summary((), ()) == ""
+
+
+@pytest.mark.parametrize("before, after, kind, says, later_says", [
+    ("Witkoff met Putin late on Thursday to deliberate.", "Witkoff met Putin on Thursday evening to deliberate.",
+     "dates", "met Putin late on Thursday to deliberate", "met Putin on Thursday evening to deliberate"),
+    ("At least 12 people were killed in the blast, police said.",
+     "At least 15 people were killed in the blast, police said.", "figures", "At least 12 people were",
+     "At least 15 people were"),
+    ("The minister resigned on Monday, her office said.", "The minister has not resigned, her office said.",
+     "negation", "The minister resigned on Monday, her office", "The minister has not resigned, her office"),
+    ("Shares rose 3% in early trading.", "Shares fell 3% in early trading.", "opposites", "Shares rose 3% in",
+     "Shares fell 3% in"),
+])
+def test_two_versions_of_a_sentence_that_change_a_fact(before, after, kind, says, later_says):
+    assert change(before, after) == (kind, says, later_says)
+
+
+@pytest.mark.parametrize("before, after", [
+    ("Trump said the horrible, bloody war could end.", "Trump said the horrible and bloody war could end."),
+    ("President Donald Trump said on Friday that talks went well.",
+     "US President Donald Trump said on Friday, that talks went well."),
+    ("At least twelve people were killed in the blast.", "At least 12 people were killed in the blast."),
+    ("Sales rose 3% last year.", "Sales rose 3 percent last year."),
+])
+def test_two_versions_that_differ_only_in_wording_are_the_same(before, after):
+    assert change(before, after) is None
+
+
+def test_a_sentence_s_other_version_is_the_one_sharing_most_of_its_words():
+    said = "Witkoff met Putin late on Thursday to deliberate on the proposal."
+    other = ["Putin met officials.", "Witkoff met Putin on Thursday evening to deliberate on the proposal.",
+             "The talks were productive."]
+    assert counterpart(said, other) == other[1]
+    assert counterpart(said, other + [said]) is None  # told the same way somewhere: nothing changed
+    assert counterpart(said, ["The talks were productive."]) is None
+
+
+def test_a_revision_names_the_version_that_says_otherwise():
+    earlier = Revision(2, "dates", "on Thursday evening", "late on Thursday", "“Talks”", "2025-03-14", False, True)
+    assert earlier.sentence() == ("[2] was updated: it says “on Thursday evening”; the earlier version (2025-03-14) "
+                                  "said “late on Thursday”.")
+    later = Revision(2, "figures", "12 people", "15 people", "“Blast”", "2025-03-15", True, True)
+    assert later.sentence().startswith("[2] was updated later: the newer version (2025-03-15) says “15 people”")
+    copy = Revision(1, "figures", "12 people", "15 people", "Harbour Times", "2025-03-14", False, False)
+    assert copy.sentence() == ("[1] and its copy in Harbour Times (2025-03-14) differ: [1] says “12 people”; "
+                               "the copy says “15 people”.")

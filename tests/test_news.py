@@ -85,6 +85,28 @@ def test_a_corrected_version_speaks_for_the_story(assistant):
     assert "Washington Post" in result.text and "Thursday evening" in result.text
 
 
+def test_a_cited_sentence_its_correction_changed_says_so(assistant, news):
+    result = assistant.answer("Which newspaper reported on Witkoff's meeting with Putin?", k=8)
+    check_invariants(result, article_texts(news[0]))
+    [revision] = result.revisions
+    cited = {c.number: c for c in result.citations}[revision.number]
+    assert cited.article_id == CORRECTED and revision.kind == "dates"
+    assert "Thursday evening" in revision.says and "late on Thursday" in revision.other_says
+    assert revision.same_outlet and not revision.newer and revision.other_published == "2025-03-14"
+    assert (f"[{revision.number}] was updated: it says “{revision.says}”; the earlier version (2025-03-14) said "
+            f"“{revision.other_says}”.") in result.text
+    assert json.loads(json.dumps(result.as_dict()))["revisions"][0]["kind"] == "dates"
+
+
+@pytest.mark.parametrize("question", ["What did Trump post on Truth Social about the war?",
+                                      "Who did Trump send to meet Putin in Moscow?"])
+def test_a_copy_edited_only_in_wording_is_not_reported_as_changed(assistant, question):
+    # the Harbour Times copy rewrites "horrible, bloody war" as "horrible and bloody war"
+    result = assistant.answer(question)
+    assert result.citations and any(c.also_reported_by for c in result.citations)
+    assert result.revisions == () and "updated" not in result.text
+
+
 def test_every_citation_has_a_date_and_the_outlet_when_known(assistant):
     result = assistant.answer("What did Putin agree to after his call with Trump?")
     assert result.citations and all(c.published for c in result.citations)
