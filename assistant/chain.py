@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time as day_time, timedelta, timezone
+from datetime import date, datetime, time as day_time, timezone
 from typing import Any, Iterator, Sequence
 
 from langchain_core.output_parsers import StrOutputParser

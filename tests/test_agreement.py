@@ -27,9 +27,9 @@ def bench():
 
 
 @pytest.mark.parametrize("split, precision, recall", [
-    # floors a little under what was measured (README: dev 1.00 / 1.00, held out 1.00 / 0.69)
-    ("dev", 0.9, 0.9),
-    ("heldout", 0.9, 0.6),
+    # floors a little under what was measured (README: dev 1.00 / 0.97, held out 1.00 / 0.75)
+    ("dev", 0.95, 0.9),
+    ("heldout", 0.9, 0.7),
 ])
 def test_differences_are_flagged_with_measured_precision_and_recall(split, precision, recall):
     module = bench()
@@ -58,10 +58,49 @@ def test_each_kind_of_difference(a, b, kind):
     assert (relation.label, relation.kind) == ("differ", kind)
 
 
+@pytest.mark.parametrize("a, b", [
+    # numbers in words
+    ("Three people were killed when the bus overturned.", "Police said 5 people died when the bus overturned."),
+    ("Rates rose by a quarter of a percentage point.", "Rates rose by half a percentage point, the bank said."),
+    # other nouns for one figure
+    ("Around 6,000 employees joined the walkout.", "The union said 9,000 workers joined the walkout."),
+    ("Police put the crowd at 3,000.", "Organisers said 12,000 people took part."),
+    # one count, fates that exclude each other
+    ("Nine miners were killed in the collapse.", "Nine miners were injured in the collapse."),
+    ("Three aid workers were released on Monday.", "Three aid workers were killed on Monday."),
+])
+def test_figures_in_words_other_nouns_and_other_fates_differ(a, b):
+    relation = compare(a, b)
+    assert (relation.label, relation.kind) == ("differ", "figures"), relation
+
+
+@pytest.mark.parametrize("a, b", [
+    ("The hospital has 400 beds.", "Sixty patients were treated at the hospital."),  # other things counted
+    ("Police arrested 15 people at the rally.", "About 5,000 people attended the rally."),  # arrested vs crowd
+    ("Four people were killed in the first blast.", "A second blast killed 11 people."),  # other events
+    ("Two officials attended the summit.", "The summit lasted two days."),  # same number, other things
+    ("Ten people were rescued from the river.", "The flood killed 20 people."),  # rescued is no fate to compare
+    # the denied clause says "surrounded"; the other names the troops but says nothing of that
+    ("Zelensky dismissed suggestions that his troops in Kursk are surrounded.",
+     "He implied that Ukrainian troops in Kursk should surrender."),
+])
+def test_figures_and_denials_of_other_things_are_not_differences(a, b):
+    relation = compare(a, b)
+    assert relation is None or relation.label != "differ", relation
+
+
+def test_a_denial_of_harm_is_contradicted_by_deaths():
+    relation = compare("The army denied that any civilians were harmed in the strike.",
+                       "Residents said four civilians were killed in the strike.")
+    assert (relation.label, relation.kind) == ("differ", "denial")
+
+
 def test_the_same_fact_in_other_words_agrees_and_unrelated_sentences_are_left_alone():
     assert compare("Inflation fell to 2.4% in March.", "Inflation fell to 2.4% in March, figures showed.").label \
         == "agree"
     assert compare("The deal was signed in Geneva.", "Inflation fell to 2.4% in March.") is None
+    assert compare("Seven soldiers were killed in the ambush.", "The ambush left seven soldiers dead.").label == "agree"
+    assert compare("Twenty schools will close.", "The council said 20 schools would close.").label == "agree"
 
 
 def test_an_answer_names_the_citations_that_differ_and_those_that_agree():
