@@ -80,6 +80,20 @@ def is_number_word(word: str) -> bool:
     return tens in TENS and ones in SMALL
 
 
+def token_value(token: str) -> str | None:
+    """One word as a comparable value: "twelve" and "12" -> "12.0", "1,200" -> "1200.0"; a
+    scale word ("million") stands for itself; None for any other word."""
+    token = token.lower()
+    if token in SCALES:
+        return token
+    if is_number_word(token) and token != "one":
+        return str(_word_value(token))
+    try:
+        return str(float(token.replace(",", "").lstrip("$€£").rstrip("%")))
+    except ValueError:
+        return None
+
+
 def _unit(words: str) -> str:
     words = re.sub(r"^(?:(?:an?|of)\s+)+", "", words.strip())
     if words in ("%", "percent", "per cent"):

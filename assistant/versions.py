@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from . import agreement
-from .dates import MONTHS, NUMBERS, WEEKDAYS
+from .dates import MONTHS, WEEKDAYS
 from .extractive import content_terms
+from .figures import token_value
 
 SAME_SENTENCE = 0.6  # share of content words (Jaccard) for two sentences to be versions of one
 CONTEXT_WORDS = 2  # words quoted on each side of a change
@@ -25,13 +26,6 @@ QUOTE_WORDS = 14
 
 _TIME_WORDS = frozenset("""morning afternoon evening night overnight tonight noon midnight dawn dusk late early
 am pm a.m p.m yesterday today tomorrow earlier later hours hour minutes week month year""".split())
-_NUMBER_WORDS = frozenset(NUMBERS) - {"a", "an", "several", "few", "couple of"} | frozenset(
-    """eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty
-    seventy eighty ninety hundred thousand million billion dozen dozens hundreds thousands millions half""".split())
-_WORD_VALUES = {**{w: float(v) for w, v in NUMBERS.items()},
-                **{w: float(v) for w, v in zip("""eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen
-                nineteen twenty thirty forty fifty sixty seventy eighty ninety""".split(),
-                                               [11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 30, 40, 50, 60, 70, 80, 90])}}
 _OPPOSITE_WORDS = frozenset(w for pair in agreement.OPPOSITES for w in pair if " " not in w)
 
 
@@ -108,24 +102,11 @@ def _kind(removed: Sequence[str], added: Sequence[str]) -> str | None:
         return "negation"
     if any(w in _OPPOSITE_WORDS for w in changed):
         return "opposites"
-    if sorted(filter(None, map(_value, removed))) != sorted(filter(None, map(_value, added))):
+    if sorted(filter(None, map(token_value, removed))) != sorted(filter(None, map(token_value, added))):
         return "figures"  # "twelve" for "12" is the same figure
     if any(w in MONTHS or w in WEEKDAYS or w in _TIME_WORDS for w in changed):
         return "dates"
     return None
-
-
-def _value(word: str) -> str | None:
-    """A number word or figure as a comparable value ("twelve" and "12" -> "12.0"); a scale
-    word ("million") stands for itself; None for any other word."""
-    if word in _WORD_VALUES:
-        return str(_WORD_VALUES[word])
-    if word in _NUMBER_WORDS:
-        return word
-    try:
-        return str(float(word.replace(",", "").lstrip("$€£").rstrip("%")))
-    except ValueError:
-        return None
 
 
 def _quote(tokens: Sequence[str], first: int, last: int) -> str:
