@@ -24,7 +24,7 @@ import gradio as gr
 from assistant import Answer, AssistantError, Settings, build_index, get_assistant, index_status
 from assistant.examples import example_questions
 from assistant.render import Turn, answer_markdown, citation_cards, markdown_text, sources_panel
-from index import UploadRejected, add_file, add_text, indexed_articles
+from index import ArticleInfo, UploadRejected, add_file, add_text, indexed_articles
 from index.articles import SUFFIXES
 
 log = logging.getLogger("assistant.app")
@@ -74,6 +74,23 @@ if (!window.__newsCitationClicks) {
   }, true);
 }
 """
+
+TABLE_HEADERS = ["Title", "Outlet", "Published", "Copy of", "Chunks", "File"]
+
+
+def article_rows(articles: list[ArticleInfo]) -> list[list]:
+    """The articles table: one row per indexed article. "Copy of" names the first published
+    article of its near-duplicate group (a syndicated or corrected copy is cited once, as
+    that story), or says how many copies an original has."""
+    def copy_of(a: ArticleInfo) -> str:
+        if a.copy_of:
+            return a.copy_of
+        if a.copies:
+            return f"(original of {a.copies} {'copy' if a.copies == 1 else 'copies'})"
+        return ""
+
+    return [[a.title, a.source, a.published[:10], copy_of(a), a.chunks, a.id] for a in articles]
+
 
 THEME = gr.themes.Soft(font=["system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"])  # no web fonts
 
@@ -147,7 +164,7 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
             articles = indexed_articles(settings)
         except AssistantError:
             articles = []
-        rows = [[a.title, a.source, a.published[:10], a.chunks, a.id] for a in articles]
+        rows = article_rows(articles)
         outlets = gr.Dropdown(choices=sorted({a.source for a in articles if a.source}))
         return report, status_line(), rows, outlets, examples()
 
@@ -267,9 +284,9 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
                     paste_button = gr.Button("Add and index", elem_id="paste-add")
                 rebuild_button = gr.Button("Rebuild index", elem_id="rebuild")
                 report = gr.Markdown(elem_id="index-report")
-                table = gr.Dataframe(headers=["Title", "Outlet", "Published", "Chunks", "File"],
-                                     datatype=["str", "str", "str", "number", "str"], interactive=False,
-                                     column_widths=["42%", "18%", "12%", "8%", "20%"], wrap=True,
+                table = gr.Dataframe(headers=TABLE_HEADERS,
+                                     datatype=["str", "str", "str", "str", "number", "str"], interactive=False,
+                                     column_widths=["30%", "13%", "10%", "25%", "7%", "15%"], wrap=True,
                                      label="Indexed articles", elem_id="articles-table")
 
         turns = gr.State([])

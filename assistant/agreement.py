@@ -1,21 +1,31 @@
 """Do the cited sentences agree? Checked with rules that need no LLM.
 
-Two sentences about the same thing (they share content words) differ when:
+Two sentences about the same thing (they share content words, read as word classes:
+"blaze" is "fire", "died" is "killed", see news_words.py) differ when:
 
 - **denial**: one denies, rejects or dismisses what the other asserts ("X claimed the
   troops were surrounded" / "Y dismissed suggestions the troops are surrounded"): the
-  words after the denial verb are found outside any denial in the other sentence;
+  words after the denial verb are found outside any denial in the other sentence, and
+  so is what the denied clause says of its subject (the word after "are", "was"): naming
+  the same troops without saying they are surrounded is not a contradiction;
 - **negation**: they say nearly the same words and one is negated ("resigned" / "has
   not resigned");
 - **opposites**: nearly the same words with a known pair of opposites (rose / fell,
   for / against, open / closed);
-- **figures**: the same kind of number (percent, money, count) next to the same word
-  has different values (12 people / 15 people);
+- **figures**: two figures of one quantity have different values (12 people / 15
+  people, "three" / "5", "a quarter" / "half a percentage point"): same unit, the same
+  thing counted ("homes" / "households", "people" / "the crowd"; not "beds" /
+  "patients"), the same fate ("killed" / "died"; not "killed" / "injured"), and a word
+  around them in common or each the only figure of its kind in nearly the same words;
+  or the same count of the same people with fates that exclude each other ("seven
+  soldiers were killed" / "seven soldiers were wounded");
 - **dates**: nearly the same words and dates that do not overlap (on Tuesday / on
   Wednesday, 2021 / 2023).
 
+Figures of another event ("the first attack" / "a second attack") are not compared.
 Sentences that share most of their content words and differ in none of these ways
-agree. Measured on bench/agreement_pairs.jsonl (bench/agreement.py): see the README.
+agree, unless their figures clash. Measured on bench/agreement_pairs.jsonl
+(bench/agreement.py): see the README.
 """
 
 from __future__ import annotations
@@ -26,6 +36,8 @@ from typing import Sequence
 
 from .dates import find_dates
 from .extractive import STOPWORDS, stem
+from .figures import Figure, figures, is_number_word
+from .news_words import EXCLUSIVE_FATES, KINDS_OF, same_thing, shared
 
 _WORD = re.compile(r"[\w’'-]+", re.UNICODE)
 NEGATIONS = frozenset({"not", "no", "never", "none", "neither", "nor", "n't", "cannot", "nobody", "nothing",
@@ -43,8 +55,6 @@ OPPOSITES = [("rose", "fell"), ("rise", "fall"), ("rises", "falls"), ("risen", "
 REPORTING = frozenset(stem(w) for w in """said says say told stated state claimed claim claims according
 reported report reports announced confirmed added acknowledged suggested suggestions suggest officials official
 spokesperson spokesman spokeswoman sources source""".split())
-_NUMBER = re.compile(r"(?P<cur>[$€£])?\s?(?P<num>\d+(?:[.,]\d+)*)(?P<score>-\d+\b)?\s*(?P<unit>%|percent|per cent|"
-                     r"billion|million|thousand|bn|m\b)?", re.I)
 _CLAUSE = re.compile(r"[,;:—–()\"“”]|\s-\s")
 _WEEKDAY = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)
 
@@ -90,12 +100,15 @@ def _words(text: str) -> list[str]:
 
 
 def _terms(words: Sequence[str]) -> set[str]:
-    return {stem(w) for w in words if w not in STOPWORDS and w not in NEGATIONS and not w[0].isdigit()
-            and len(w) > 1} - REPORTING - DENIALS
+    """Content words as word classes ("blaze" and "fire" are one), without numbers (figures
+    are compared as figures) and without the words of saying and denying."""
+    stems = {stem(w) for w in words if w not in STOPWORDS and w not in NEGATIONS and not w[0].isdigit()
+             and not is_number_word(w) and len(w) > 1} - REPORTING - DENIALS
+    return {same_thing(t) for t in stems}
 
 
 def _overlap(a: set[str], b: set[str]) -> float:
-    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
+    return len(shared(a, b)) / min(len(a), len(b)) if a and b else 0.0
 
 
 def _negated(words: Sequence[str]) -> bool:
@@ -107,8 +120,9 @@ def _polarity(words: Sequence[str]) -> bool:
     return _negated(words) != any(stem(w) in DENIALS for w in words)
 
 
-def _denial_scope(words: Sequence[str]) -> tuple[set[str], set[str]]:
-    """(terms after a denial verb, up to the end of its clause; the other terms)."""
+def _denial_scope(words: Sequence[str]) -> tuple[set[str], set[str], str]:
+    """(terms after a denial verb, the other terms, the predicate of what is denied: the
+    word after its "is / are / was / were / been", "" when it has none)."""
     inside: list[str] = []
     outside: list[str] = []
     in_scope = False
@@ -117,7 +131,26 @@ def _denial_scope(words: Sequence[str]) -> tuple[set[str], set[str]]:
             in_scope = True
             continue
         (inside if in_scope else outside).append(word)
-    return _terms(inside), _terms(outside)
+    return _terms(inside), _terms(outside), _predicate(inside)
+
+
+_COPULAS = frozenset("is are was were be been being".split())
+
+
+def _predicate(words: Sequence[str]) -> str:
+    """What a denied clause says of its subject ("his troops are surrounded" -> "surround"),
+    as a word class."""
+    for i, word in enumerate(words[:-1]):
+        if word in _COPULAS:
+            following = [w for w in words[i + 1:i + 4] if w not in STOPWORDS and w not in NEGATIONS]
+            if following:
+                return same_thing(stem(following[0]))
+    return ""
+
+
+def _says(predicate: str, terms: set[str]) -> bool:
+    """Whether `terms` say the predicate, or a kind of it ("harmed": killed, injured)."""
+    return predicate in terms or bool(KINDS_OF.get(predicate, frozenset()) & terms)
 
 
 def _clauses(text: str) -> list[str]:
@@ -132,41 +165,12 @@ def _quote(text: str, key: set[str], limit: int = 14) -> str:
     return " ".join(words[:limit]) + ("…" if len(words) > limit else "")
 
 
-@dataclass(frozen=True)
-class _Figure:
-    value: float
-    unit: str
-    context: frozenset[str]
-    text: str
-
-
-def _figures(text: str) -> list[_Figure]:
-    found = []
-    for match in _NUMBER.finditer(text):
-        raw = match.group("num")
-        if re.fullmatch(r"(19|20)\d{2}", raw) and not match.group("unit"):
-            continue  # a year: compared as a date
-        if match.group("score"):
-            value, unit = float(raw), "score" + match.group("score")
-        else:
-            try:
-                value = float(raw.replace(",", "")) if raw.count(",") else float(raw)
-            except ValueError:
-                continue
-            unit_word = (match.group("unit") or "").lower()
-            unit = "%" if unit_word in ("%", "percent", "per cent") else (match.group("cur") or "")
-            value *= {"billion": 1e9, "bn": 1e9, "million": 1e6, "m": 1e6, "thousand": 1e3}.get(unit_word, 1)
-        before = _words(text[:match.start()])[-3:]
-        after = _words(text[match.end():])[:3]
-        if after and after[0].startswith("year-old"):
-            unit = "age"
-        found.append(_Figure(value, unit, frozenset(_terms(before + after)), match.group(0).strip()))
-    return found
-
-
 def _differing_figures(a: str, b: str, topic: float) -> tuple[str, str] | None:
-    fa, fb = _figures(a), _figures(b)
-    if not fa or not fb:
+    """Figures of one quantity with different values: same unit, same fate (what happened to
+    what they count), the same thing counted, and either a word around them in common or
+    each the only figure of its kind in two sentences on one topic."""
+    fa, fb = figures(a), figures(b)
+    if not fa or not fb or _other_events(a, b):
         return None
     same_value = any(x.value == y.value and x.unit == y.unit for x in fa for y in fb)
     for x in fa:
@@ -175,11 +179,54 @@ def _differing_figures(a: str, b: str, topic: float) -> tuple[str, str] | None:
                 continue
             if x.unit.startswith("score"):
                 return x.text, y.text
-            near = x.context & y.context
-            only = len(fa) == 1 and len(fb) == 1 and topic >= NEAR_SAME
+            if x.fate != y.fate or not _same_counted(x, y):
+                continue  # "30 killed" and "45 injured", "500 beds" and "50 patients": other things
+            near = shared(x.context, y.context)
+            only = _only(x, fa) and _only(y, fb) and topic >= NEAR_SAME
             if (near or only) and not same_value:
-                return x.text, y.text
+                return x.phrase, y.phrase
     return None
+
+
+def _same_counted(x: Figure, y: Figure) -> bool:
+    return not x.noun or not y.noun or bool(shared(x.noun, y.noun))
+
+
+_ORDINALS = re.compile(r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|another|separate)\b",
+                       re.I)
+
+
+def _other_events(a: str, b: str) -> bool:
+    """Each names its event by another ordinal ("the first attack" / "a second attack", "the
+    first quarter" / "the second quarter"): their figures are of different events."""
+    oa = {w.lower() for w in _ORDINALS.findall(a)}
+    ob = {w.lower() for w in _ORDINALS.findall(b)}
+    return bool(oa and ob and not oa & ob)
+
+
+def _only(figure: Figure, found: Sequence[Figure]) -> bool:
+    return sum(1 for f in found if f.unit == figure.unit) == 1
+
+
+def _different_fates(a: str, b: str) -> tuple[str, str] | None:
+    """The same count of the same people with fates that exclude each other ("seven soldiers
+    were killed" / "seven soldiers were wounded")."""
+    if _other_events(a, b):
+        return None
+    for x in figures(a):
+        for y in figures(b):
+            if x.value == y.value and x.unit == y.unit and x.fate != y.fate and {x.fate, y.fate} <= EXCLUSIVE_FATES \
+                    and _same_counted(x, y) and shared(x.context - {f"={x.fate}"}, y.context - {f"={y.fate}"}):
+                return x.phrase, y.phrase
+    return None
+
+
+def _figures_clash(a: str, b: str) -> bool:
+    """Figures of one unit in both, and none of the same value: whatever they count, the
+    two do not make the same claim."""
+    fa, fb = figures(a), figures(b)
+    pairs = [(x, y) for x in fa for y in fb if x.unit == y.unit]
+    return bool(pairs) and not any(x.value == y.value for x, y in pairs)
 
 
 def _differing_dates(a: str, b: str) -> tuple[str, str] | None:
@@ -210,43 +257,50 @@ def compare(a: str, b: str) -> Relation | None:
     wa, wb = _words(a), _words(b)
     ta, tb = _terms(wa), _terms(wb)
     topic = _overlap(ta, tb)
-    shared = ta & tb
-    if not shared:
+    common_terms = shared(ta, tb)
+    if not common_terms:
         return None
     # denial: what one denies, the other says (outside any denial of its own)
-    scope_a, rest_a = _denial_scope(wa)
-    scope_b, rest_b = _denial_scope(wb)
-    for scope, rest, other in ((scope_a, rest_b, wb), (scope_b, rest_a, wa)):
+    scope_a, rest_a, denied_a = _denial_scope(wa)
+    scope_b, rest_b, denied_b = _denial_scope(wb)
+    for scope, rest, other, denied in ((scope_a, rest_b, wb, denied_a), (scope_b, rest_a, wa, denied_b)):
         common = scope & rest
+        if denied and not _says(denied, rest):
+            continue  # the other names the same people or place but not what was denied of them
         if common and (len(common) >= 2 or topic >= SAME_TOPIC):
             if _negated(other) and not (scope_a and scope_b):
                 break  # denying what the other negates is saying the same
             return Relation("differ", "denial", _quote(a, common), _quote(b, common))
     if topic < SAME_TOPIC:
         return None
-    if topic >= NEAR_SAME and _polarity(wa) != _polarity(wb):
-        return Relation("differ", "negation", _quote(a, shared), _quote(b, shared))
+    # a denial of what the other does not say ("surrounded" / "should surrender") gives no polarity
+    polar_a = _negated(wa) if denied_a and not _says(denied_a, rest_b) else _polarity(wa)
+    polar_b = _negated(wb) if denied_b and not _says(denied_b, rest_a) else _polarity(wb)
+    if topic >= NEAR_SAME and polar_a != polar_b:
+        return Relation("differ", "negation", _quote(a, common_terms), _quote(b, common_terms))
     if topic >= NEAR_SAME:
         opposite = _opposite(wa, wb)
         if opposite:
-            return Relation("differ", "opposites", _quote(a, shared | {stem(opposite[0])}),
-                            _quote(b, shared | {stem(opposite[1])}))
-    figures = _differing_figures(a, b, topic)
-    if figures:
-        return Relation("differ", "figures", figures[0], figures[1])
+            return Relation("differ", "opposites", _quote(a, common_terms | {stem(opposite[0])}),
+                            _quote(b, common_terms | {stem(opposite[1])}))
+    differing = _differing_figures(a, b, topic) or _different_fates(a, b)
+    if differing:
+        return Relation("differ", "figures", differing[0], differing[1])
     if topic >= NEAR_SAME:
         dates = _differing_dates(a, b)
         if dates:
             return Relation("differ", "dates", dates[0], dates[1])
+    if _figures_clash(a, b):
+        return None  # other figures for what may be other things: neither the same claim nor a known difference
     if topic >= AGREE or _same_figure(a, b) or _same_quote(a, b):
-        return Relation("agree", "same claim", _quote(a, shared), _quote(b, shared))
+        return Relation("agree", "same claim", _quote(a, common_terms), _quote(b, common_terms))
     return None
 
 
 def _same_figure(a: str, b: str) -> bool:
-    """The same number with the same unit (180 passengers, $85 a barrel): the same fact."""
-    return any(x.value == y.value and x.unit == y.unit and x.context & y.context
-               for x in _figures(a) for y in _figures(b))
+    """The same number with the same unit and fate (180 passengers, $85 a barrel): the same fact."""
+    return any(x.value == y.value and x.unit == y.unit and x.fate == y.fate and _same_counted(x, y)
+               and shared(x.context, y.context) for x in figures(a) for y in figures(b))
 
 
 _QUOTED = re.compile(r"[“\"]([^”\"]{6,})[”\"]")

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 
 from .agreement import Agreement, Disagreement
 from .timeline import TimelinePoint
+from .versions import Revision
 
 ABSTAIN_TEXT = "I could not find this in the articles."
 UNSUPPORTED_MARK = "[unsupported]"  # replaces the markers of a sentence its citations do not support
@@ -42,6 +43,7 @@ class Answer:
     disagreements: tuple[Disagreement, ...] = ()  # where cited sentences of different articles differ
     agreements: tuple[Agreement, ...] = ()  # citations of different articles that say the same
     timeline: tuple[TimelinePoint, ...] = ()  # mode "timeline": dated points, oldest first
+    revisions: tuple[Revision, ...] = ()  # cited sentences another version of their story tells differently
 
     def as_dict(self) -> dict:
         return asdict(self)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time as day_time, timedelta, timezone
+from datetime import date, datetime, time as day_time, timezone
 from typing import Any, Iterator, Sequence
 
 from langchain_core.output_parsers import StrOutputParser
@@ -20,13 +20,13 @@ from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 from index.articles import parse_date
 from prompts import load_prompt
 
-from . import agreement, citecheck
+from . import agreement, citecheck, date_order, versions
 from .answers import ABSTAIN_TEXT, Answer, Citation
-from .dates import DateQuery, day_of, find_dates, question_dates
+from .dates import DateQuery, day_of, find_dates, question_dates, without_order_words
 from .extractive import Scored, choose, score_sentences
 from .followup import standalone_question
 from .retrieval import Filters, Hit, HybridRetriever, Sentence, document_hit
-from .timeline import is_timeline_question, timeline_points, timeline_text, without_timeline_words
+from .timeline import is_timeline_question, timeline_points, timeline_text, undated_notice, without_timeline_words
 
 # Below this best-sentence score the articles are taken not to answer. Calibrated with
 # the best-sentence scores of the SQuAD dev half (500 answerable) and 44 written unanswerable
@@ -37,7 +37,7 @@ MAX_QUESTION_CHARS = 2000
 MODES = ("extractive", "llm", "timeline")
 HISTORY_TURNS = 6  # earlier turns an LLM sees when condensing a follow-up
 TIMELINE_K = 10  # passages a timeline draws from: a story has more steps than a fact
-DATE_ORDER_RATIO = 0.85  # "latest"/"earliest" choose by date among sentences this close to the best
+EDGE_SEARCHES = 3  # "latest" / "earliest": searches past the newest (oldest) relevant report found
 
 
 @dataclass(frozen=True)
@@ -169,51 +169,84 @@ class AnswerChain:
         # use the question as asked: an event's date is often written in the sentence that
         # answers ("grounded for the remainder of 1970").
         query = request.searched or request.standalone
+        asked = request.dates
+        # "latest" / "earliest" sort by date; with no dated article there is nothing to
+        # sort, and the question is answered as asked
+        ordered = bool(asked.order) and self.dated()
+        whole = request.standalone
+        if ordered:  # "the latest on" names no topic: search for what it is about
+            query, whole = without_order_words(query), without_order_words(whole)
         vector = self.search.embedder.embed_query(query)
         k = max(request.k, TIMELINE_K) if request.mode == "timeline" else request.k
-        if request.dates.order:
-            k = 2 * k  # the newest (oldest) report may not be the best-matching one
-        documents = self.retriever.invoke(request.standalone if request.mode != "timeline" else query, config,
-                                          k=k, filters=request.filters)
-        hits = [document_hit(d) for d in documents]
-        asked = request.dates
-        # articles published in the asked range (or on the newest / oldest day) first,
-        # then the rest: a sentence may tell of the asked dates in an article published later
-        # ("in December 2024, Zelensky ..."), and the newest report may match less well
-        ranges = [asked] if asked.bounded else []
         if asked.order:
-            ranges.append(self.edge_day(asked.order))
-        for wanted in ranges:
-            narrowed = narrow(request.filters, wanted) if wanted.bounded else None
+            k = 2 * k  # the newest (oldest) report may not be the best-matching one
+        documents = self.retriever.invoke(whole if request.mode != "timeline" else query, config, k=k,
+                                          filters=request.filters)
+        hits = [document_hit(d) for d in documents]
+        # articles published in the asked range first, then the rest: a sentence may tell
+        # of the asked dates in an article published later ("in December 2024, Zelensky ...")
+        if asked.bounded:
+            narrowed = narrow(request.filters, asked)
             dated = [document_hit(d) for d in self.retriever.invoke(query, config, k=k,
                                                                       filters=narrowed)] if narrowed else []
             seen = {h.chunk_id for h in dated}
             hits = dated + [h for h in hits if h.chunk_id not in seen]
         sentences = self.search.sentences(hits)
-        frequencies, total = self.search.lexical.document_frequencies, max(self.search.lexical.count(), 1)
-        scored = score_sentences(query, vector, hits, sentences, frequencies, total)
-        if query != request.standalone:
-            # each sentence keeps the better of its scores with and without the date words
-            whole = score_sentences(request.standalone, self.search.embedder.embed_query(request.standalone), hits,
-                                    sentences, frequencies, total)
-            best = {}
-            for item in scored + whole:
-                key = (item.hit.chunk_id, item.sentence.start)
-                if key not in best or item.score > best[key].score:
-                    best[key] = item
-            scored = sorted(best.values(), key=lambda item: item.score, reverse=True)
+        if ordered:
+            hits, sentences = self.beyond_edge(request, query, vector, whole, hits, sentences, k, config)
+        scored = self.score(query, vector, whole, hits, sentences)
         retrieved = Retrieved(request, tuple(hits), sentences, tuple(scored))
         return within_dates(retrieved) if asked.bounded else retrieved
 
-    def edge_day(self, order: str) -> DateQuery:
-        """The newest (for "latest") or oldest (for "earliest") day of published articles."""
-        days = [day_of(m.published) for m in self.search.catalog.values() if m.published]
-        days = [d for d in days if d is not None]
-        if not days:
-            return DateQuery()
-        if order == "latest":
-            return DateQuery(since=max(days))
-        return DateQuery(until=min(days))
+    def score(self, query: str, vector, whole: str, hits: list[Hit],
+              sentences: dict[str, list[Sentence]]) -> list[Scored]:
+        """Every sentence of the hits, best first. When the searched words are not the whole
+        question (its date words left out), each sentence keeps the better of its two scores."""
+        frequencies, total = self.search.lexical.document_frequencies, max(self.search.lexical.count(), 1)
+        scored = score_sentences(query, vector, hits, sentences, frequencies, total)
+        if query == whole:
+            return scored
+        also = score_sentences(whole, self.search.embedder.embed_query(whole), hits, sentences, frequencies, total)
+        best = {}
+        for item in scored + also:
+            key = (item.hit.chunk_id, item.sentence.start)
+            if key not in best or item.score > best[key].score:
+                best[key] = item
+        return sorted(best.values(), key=lambda item: item.score, reverse=True)
+
+    def beyond_edge(self, request: Request, query: str, vector, whole: str, hits: list[Hit],
+                    sentences: dict[str, list[Sentence]], k: int,
+                    config: RunnableConfig | None) -> tuple[list[Hit], dict[str, list[Sentence]]]:
+        """For "latest" ("earliest"): search the articles published after (before) the newest
+        (oldest) relevant one found so far, and again past anything relevant found there, so
+        the newest relevant report is found however many older ones match better."""
+        order = request.dates.order
+        bounds = narrow(request.filters, request.dates) if request.dates.bounded else request.filters
+        last = None
+        for _ in range(EDGE_SEARCHES):
+            lead = date_order.edge(self.score(query, vector, whole, hits, sentences), order, ABSTAIN_BELOW)
+            if lead is None or bounds is None or lead.hit.article_id == last:
+                break  # nothing relevant, or the last search found nothing past it
+            last = lead.hit.article_id
+            moment = int(date_order.published_ts(lead))
+            if order == "latest":
+                past = replace(bounds, since=moment + 1 if bounds.since is None else max(moment + 1, bounds.since))
+            else:
+                past = replace(bounds, until=moment - 1 if bounds.until is None else min(moment - 1, bounds.until))
+            if past.since is not None and past.until is not None and past.since > past.until:
+                break
+            seen = {h.chunk_id for h in hits}
+            found = [h for h in (document_hit(d) for d in self.retriever.invoke(query, config, k=k, filters=past))
+                     if h.chunk_id not in seen]
+            if not found:
+                break
+            hits = hits + found
+            sentences = {**sentences, **self.search.sentences(found)}
+        return hits, sentences
+
+    def dated(self) -> bool:
+        """Whether any article has a published date."""
+        return any(m.published for m in self.search.catalog.values())
 
     def compose(self, retrieved: Retrieved, config: RunnableConfig | None = None) -> Draft:
         request = retrieved.request
@@ -244,13 +277,13 @@ class AnswerChain:
         if draft.text:
             checked = self.check_llm(draft)
             if checked is not None:
-                return with_notice(self.compare_sources(checked), retrieved.notice)
+                return with_notice(self.compare_versions(self.compare_sources(checked)), retrieved.notice)
             draft = replace(draft, notice="The LLM's answer was not supported by the passages; "
                                           "this is the extractive answer.")
         answer = timeline(retrieved) if request.mode == "timeline" else None
         if answer is None:
             answer = extractive(retrieved)
-        answer = self.compare_sources(answer)
+        answer = self.compare_versions(self.compare_sources(answer))
         return with_notice(with_notice(answer, retrieved.notice), draft.notice)
 
     def compare_sources(self, answer: Answer) -> Answer:
@@ -272,6 +305,35 @@ class AnswerChain:
         elif "sources differ" not in text.lower():  # an LLM may have said so itself
             text += " " + said
         return replace(answer, text=text, disagreements=disagreements, agreements=agreements)
+
+    def compare_versions(self, answer: Answer) -> Answer:
+        """Where another version of a cited story (a correction, an update, a copy edited in
+        another outlet) tells a cited sentence with another figure, date, negation or
+        opposite: typed fields and one plain sentence each after the answer."""
+        found: list[versions.Revision] = []
+        for c in answer.citations:
+            copies = self.search.copies_of(c.article_id)
+            if not copies:
+                continue
+            mine = self.search.catalog[c.article_id]
+            texts = {m.article_id: self.search.article_sentences(m.article_id) for m in copies}
+            for start, end in c.highlights:
+                sentence = c.passage[start - c.start:end - c.start]
+                for other in copies:
+                    twin = versions.counterpart(sentence, texts[other.article_id])
+                    changed = versions.change(sentence, twin) if twin else None
+                    if changed is None:
+                        continue
+                    kind, says, other_says = changed
+                    name = other.source or f"“{other.title or other.article_id}”"
+                    newer = (other.published_ts or 0) > (mine.published_ts or 0)
+                    found.append(versions.Revision(c.number, kind, says, other_says, name, other.published, newer,
+                                                   other.source == mine.source))
+        if not found:
+            return answer
+        said = " ".join(r.sentence() for r in found)
+        text = answer.text + ("\n" if answer.mode == "timeline" else " ") + said
+        return replace(answer, text=text, revisions=tuple(found))
 
     def check_llm(self, draft: Draft) -> Answer | None:
         retrieved = draft.retrieved
@@ -360,27 +422,14 @@ def with_notice(answer: Answer, notice: str) -> Answer:
     return replace(answer, notice=f"{answer.notice} {notice}".strip())
 
 
-def by_date(scored: list[Scored], order: str) -> list[Scored]:
-    """For "latest" / "earliest": among the sentences close to the best, the newest (oldest)
-    article's best sentence leads; undated articles come last."""
-    if not scored or not order:
-        return scored
-    floor = scored[0].score * DATE_ORDER_RATIO
-    close = [s for s in scored if s.score >= floor and s.hit.published]
-    if not close:
-        return scored
-    sign = -1 if order == "latest" else 1
-    lead = min(close, key=lambda s: (sign * _published_ts(s.hit), -s.score))
-    return [lead] + [s for s in scored if s is not lead]
-
-
 def _published_ts(hit: Hit) -> float:
     _, seconds = parse_date(hit.published)
     return float(seconds or 0)
 
 
 def timeline(retrieved: Retrieved) -> Answer | None:
-    """Dated, cited points in date order; None when no evidence has a date."""
+    """Cited points, the dated ones in date order, then any undated ones (with a notice);
+    None when there is no evidence."""
     numbers: dict[str, int] = {}
     grouped: dict[str, list[Scored]] = {}
 
@@ -395,17 +444,18 @@ def timeline(retrieved: Retrieved) -> Answer | None:
                                 max(s.score for s in items)) for chunk_id, items in grouped.items())
     timeline_points_only = tuple(point for _, point in points)
     return Answer(timeline_text(timeline_points_only), citations, False, retrieved.request.standalone, "timeline",
-                  timeline=timeline_points_only)
+                  notice=undated_notice(timeline_points_only), timeline=timeline_points_only)
 
 
 def extractive(retrieved: Retrieved) -> Answer:
     """At most three of the best sentences, each followed by its citation. Deterministic.
     For "latest" / "earliest" questions the sentences are ordered by their article's date."""
     order = retrieved.request.dates.order
-    chosen = choose(by_date(list(retrieved.scored), order))
-    if order:
+    chosen = choose(date_order.by_date(list(retrieved.scored), order, ABSTAIN_BELOW))
+    if order:  # the newest (oldest) relevant report leads, the others follow by date
         sign = -1 if order == "latest" else 1
-        chosen.sort(key=lambda s: (not s.hit.published, sign * _published_ts(s.hit)))
+        lead = date_order.edge(retrieved.scored, order, ABSTAIN_BELOW)
+        chosen.sort(key=lambda s: (s is not lead, not s.hit.published, sign * _published_ts(s.hit)))
     numbers: dict[str, int] = {}
     grouped: dict[str, list[Scored]] = {}
     parts = []

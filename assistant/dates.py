@@ -124,6 +124,15 @@ _LATEST = re.compile(r"\b(latest|most\s+recent(?:ly)?|newest|last\s+reported|rec
 _EARLIEST = re.compile(r"\b(earliest|initially|originally|first\s+(?:report(?:ed|s)?|said|announced|"
                        r"mentioned|covered|wrote|broke|news|article))\b|\bwho\s+first\b|\bwhen\s+\w+\s+\w*\s*first\b",
                        re.I)
+# The order words with the news nouns and the preposition around them ("the latest news
+# on", "most recent reports about", "first"): they ask for a sort, they name no topic, and
+# as search words they match any sentence that happens to say "latest" or "first".
+_ORDER_WORDS = re.compile(
+    r"\b(?:the\s+)?(?:very\s+)?(?:latest|newest|most\s+recent(?:ly)?|recent(?:ly)?|current(?:ly)?|so\s+far|to\s+date|"
+    r"now|last\s+reported|earliest|initially|originally|first)"
+    r"(?:\s+(?:news|reports?|reporting|reported|updates?|developments?|word|information|accounts?|coverage|"
+    r"stor(?:y|ies)|articles?|said|announced|mentioned|covered|wrote|broke))?"
+    r"(?:\s+(?:on|about|regarding|concerning|over|of))?\b", re.I)
 _BEFORE = re.compile(r"\b(before|prior\s+to|earlier\s+than|until|till|up\s+to|by|through)\s*$", re.I)
 _AFTER = re.compile(r"\b(after|later\s+than|since|from|starting|beginning)\s*$", re.I)
 _BETWEEN = re.compile(rf"\bbetween\s+(?P<a>.+?)\s+and\s+(?P<b>.+)$", re.I)
@@ -293,6 +302,21 @@ def question_dates(question: str, today: date | None = None) -> DateQuery:
         phrases.append(question[start:mention.end])
         spans.append((start, mention.end))
     return DateQuery(since, until, order, "; ".join(phrases), _without(question, spans))
+
+
+def without_order_words(question: str) -> str:
+    """What a latest / earliest question is about: "What is the latest on the ceasefire?"
+    -> "What is the ceasefire?" (the question itself when little would be left)."""
+    rest = _without(question, [m.span() for m in _ORDER_WORDS.finditer(question)])
+    return rest if len(content_words(rest)) >= 1 and len(rest.split()) >= 2 else question
+
+
+def content_words(text: str) -> list[str]:
+    return [w for w in re.findall(r"\w+", text.lower()) if w not in _QUESTION_WORDS]
+
+
+_QUESTION_WORDS = frozenset("what who whom whose which when where why how is are was were did do does has have had "
+                            "the a an of on about to in and or s".split())
 
 
 def _without(text: str, spans: list[tuple[int, int]]) -> str:

@@ -90,7 +90,9 @@ class HybridSearch:
         self.refresh()
 
     def refresh(self) -> None:
-        """Re-read which article versions are committed; the lexical cache follows Chroma."""
+        """Re-read which article versions are committed; the lexical cache follows Chroma.
+        Runs whenever a build commits, so it reads the light per-article metadata only (the
+        MinHash signatures, ~700 characters per article, stay with `Store.regroup`)."""
         described = self.store.described()
         self.committed = {m["article_id"]: m["version"] for m in described}
         self.catalog = {m["article_id"]: ArticleMeta(m["article_id"], m.get("title", ""), m.get("source", ""),
@@ -197,6 +199,24 @@ class HybridSearch:
             self.groups.get(group, []), key=lambda m: (m.published_ts is None, m.published_ts or 0, m.article_id))
             if m.article_id != hit.article_id]
         return tuple(dict.fromkeys(n for n in names if n != hit.source))
+
+    def copies_of(self, article_id: str) -> list[ArticleMeta]:
+        """The other articles of an article's near-duplicate group, oldest first."""
+        meta = self.catalog.get(article_id)
+        if meta is None or not meta.group:
+            return []
+        return sorted((m for m in self.groups.get(meta.group, []) if m.article_id != article_id),
+                      key=lambda m: (m.published_ts is None, m.published_ts or 0, m.article_id))
+
+    def article_sentences(self, article_id: str) -> list[str]:
+        """The sentences of an article's committed version, in text order."""
+        version = self.committed.get(article_id)
+        if not version:
+            return []
+        rows = self.store.sentences.get(where={"$and": [{"article_id": article_id}, {"version": version}]},
+                                        include=["documents", "metadatas"])
+        ordered = sorted(zip(rows["metadatas"], rows["documents"]), key=lambda r: (r[0] or {}).get("start", 0))
+        return [text for _, text in ordered if text]
 
     def sentences(self, hits: list[Hit]) -> dict[str, list[Sentence]]:
         """The stored sentences (with their vectors) of each hit, in text order."""

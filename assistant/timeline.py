@@ -2,8 +2,10 @@
 
 Each point is one article sentence. Its date is the one the sentence itself gives ("on
 Thursday", "in February 2022"), resolved against its article's published day, else the
-day the article was published; a sentence with neither is left out, since a timeline
-cannot place it.
+day the article was published. A sentence with neither (an undated article that names no
+date, or only a relative one such as "on Thursday" with nothing to resolve it against)
+is still part of the story: it follows the dated points, marked "undated", in the order
+its article tells it, since reading order is the only order it has.
 """
 
 from __future__ import annotations
@@ -26,13 +28,17 @@ _TIMELINE = re.compile(r"\b(unfold(?:ed|ing)?|timeline|chronolog(?:y|ical)|over\
                        r"how\s+(?:did|has|have)\s+.+\s+(?:develop(?:ed)?|evolve[d]?|progress(?:ed)?)\s*\??$)", re.I)
 
 
+UNDATED = "undated"
+
+
 @dataclass(frozen=True)
 class TimelinePoint:
-    day: str  # ISO day the point starts on: what the timeline is sorted by
-    label: str  # how to show the date: "2025-03-13", "February 2022", "week of 2025-03-10", "reported 2025-03-14"
+    day: str  # ISO day the point starts on: what the timeline is sorted by ("" when undated)
+    label: str  # how to show the date: "2025-03-13", "February 2022", "week of 2025-03-10", "reported 2025-03-14",
+    # or "undated"
     text: str  # the article sentence
     number: int  # its citation
-    dated_by: str  # "sentence" (the sentence says when) or "published" (the article's date)
+    dated_by: str  # "sentence" (the sentence says when), "published" (the article's date) or "" (undated)
 
 
 def is_timeline_question(question: str) -> bool:
@@ -58,13 +64,14 @@ def sentence_date(text: str, published: str) -> tuple[DateMention | None, str]:
 
 
 def timeline_points(scored: Sequence[Scored], number_of: Callable[[Scored], int]) -> list[tuple[Scored, TimelinePoint]]:
-    """The dated points among the best sentences (at least KEEP_RATIO of the best, at most
-    MAX_PER_ARTICLE from one article), oldest first; `number_of` gives a sentence's
+    """The points among the best sentences (at least KEEP_RATIO of the best, at most
+    MAX_PER_ARTICLE from one article): the dated ones oldest first, then the undated ones
+    article by article (best article first) in text order; `number_of` gives a sentence's
     citation number."""
     if not scored:
         return []
     floor = scored[0].score * KEEP_RATIO
-    picked: list[tuple[Scored, DateMention, str]] = []
+    picked: list[tuple[Scored, DateMention | None, str]] = []
     per_article: dict[str, int] = {}
     for item in scored:
         if item.score < floor or len(picked) >= MAX_POINTS:
@@ -74,14 +81,33 @@ def timeline_points(scored: Sequence[Scored], number_of: Callable[[Scored], int]
         if any(repeats(item.sentence.text, p[0].sentence.text) for p in picked):
             continue
         when, how = sentence_date(item.sentence.text, item.hit.published)
-        if when is not None:
-            picked.append((item, when, how))
-            per_article[item.hit.article_id] = per_article.get(item.hit.article_id, 0) + 1
-    picked.sort(key=lambda p: (p[1].first, p[1].last, p[0].hit.published, p[0].hit.article_id,
-                               p[0].sentence.start))
-    return [(item, TimelinePoint(when.first.isoformat(), when.label if how == "sentence" else f"reported {when.label}",
-                                 item.sentence.text, number_of(item), how))
-            for item, when, how in picked]
+        picked.append((item, when, how))
+        per_article[item.hit.article_id] = per_article.get(item.hit.article_id, 0) + 1
+    dated = sorted((p for p in picked if p[1] is not None),
+                   key=lambda p: (p[1].first, p[1].last, p[0].hit.published, p[0].hit.article_id, p[0].sentence.start))
+    undated = [p for p in picked if p[1] is None]
+    article_order = {a: n for n, a in enumerate(dict.fromkeys(p[0].hit.article_id for p in undated))}
+    undated.sort(key=lambda p: (article_order[p[0].hit.article_id], p[0].sentence.start))
+    return [(item, _point(item, when, how, number_of(item))) for item, when, how in dated + undated]
+
+
+def _point(item: Scored, when: DateMention | None, how: str, number: int) -> TimelinePoint:
+    if when is None:
+        return TimelinePoint("", UNDATED, item.sentence.text, number, "")
+    label = when.label if how == "sentence" else f"reported {when.label}"
+    return TimelinePoint(when.first.isoformat(), label, item.sentence.text, number, how)
+
+
+def undated_notice(points: Sequence[TimelinePoint]) -> str:
+    """What the reader should know when some points could not be dated ("" when all are)."""
+    undated = sum(1 for p in points if not p.dated_by)
+    if not undated:
+        return ""
+    if undated == len(points):
+        return ("No dated evidence: neither these sentences nor their articles give a date, so the points are "
+                "in the order their articles tell them.")
+    return (f"{undated} of {len(points)} points have no date (neither the sentence nor its article gives one); "
+            f"they follow the dated ones, in the order their articles tell them.")
 
 
 def timeline_text(points: Sequence[TimelinePoint]) -> str:

@@ -30,6 +30,9 @@ class ArticleInfo:
     url: str
     published: str
     chunks: int
+    group: str = ""  # near-duplicate group: the id of its first published article ("" for none)
+    copy_of: str = ""  # the title of that first article, for a later copy (syndicated, corrected)
+    copies: int = 0  # for the first article of a group: how many later copies it has
 
 
 def index_status(settings: Settings | None = None) -> IndexStatus:
@@ -45,7 +48,21 @@ def index_status(settings: Settings | None = None) -> IndexStatus:
 def indexed_articles(settings: Settings | None = None, store: Store | None = None) -> list[ArticleInfo]:
     """The committed articles, newest first (undated ones last, by id)."""
     store = store or Store.open(settings or Settings.load())
-    infos = [ArticleInfo(m["article_id"], m.get("title", ""), m.get("source", ""), m.get("url", ""),
-                         m.get("published", ""), int(m.get("chunks", 0))) for m in store.described()]
+    described = store.described()
+    titles = {m["article_id"]: m.get("title", "") or m["article_id"] for m in described}
+    members: dict[str, int] = {}
+    for m in described:
+        if m.get("dup_group"):
+            members[m["dup_group"]] = members.get(m["dup_group"], 0) + 1
+
+    def info(m: dict) -> ArticleInfo:
+        group = m.get("dup_group", "") or ""
+        first = group == m["article_id"]
+        return ArticleInfo(m["article_id"], m.get("title", ""), m.get("source", ""), m.get("url", ""),
+                           m.get("published", ""), int(m.get("chunks", 0)), group,
+                           titles.get(group, group) if group and not first else "",
+                           members.get(group, 1) - 1 if first else 0)
+
+    infos = [info(m) for m in described]
     infos.sort(key=lambda a: a.id)
     return sorted(infos, key=lambda a: a.published or "", reverse=True)

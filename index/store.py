@@ -1,4 +1,4 @@
-"""Chroma, the system of record: three collections, written so a crash loses nothing.
+"""Chroma, the system of record: four collections, written so a crash loses nothing.
 
 - `<prefix>-articles`: one record per article: its text (what every offset points
   into), metadata, `version` (the committed version; "" = none yet) and `pending` (the
@@ -7,6 +7,10 @@
   mean of their sentences (no extra model work).
 - `<prefix>-sentences`: each sentence embedded with its article's title; dense search
   runs here and a chunk scores by its best sentence.
+- `<prefix>-signatures`: each article's MinHash signature (index/duplicates.py) with the
+  version it was computed for. Kept out of the article metadata because Chroma returns a
+  record's metadata whole: every reader's refresh would carry ~700 characters per article
+  that only `regroup` needs.
 
 A version names one article's content under one index configuration (model, chunk
 sizes), so changing either re-embeds. Writing an article: mark it pending -> write its
@@ -36,6 +40,7 @@ from .lexical import LexicalIndex, LexicalRow
 from .settings import Settings
 
 PAGE = 5000  # records per Chroma get/put; below the server's max batch size
+NO_VECTOR = [0.0]  # a signature record's embedding: Chroma wants one, nothing searches them
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,7 @@ class Store:
 
         try:
             self.articles, self.chunks, self.sentences = get("articles"), get("chunks"), get("sentences")
+            self.signatures = self.client.get_or_create_collection(f"{self.prefix}-signatures", embedding_function=None)
         except Exception as error:
             raise StoreUnavailable(f"Cannot open the Chroma collections ({_short(error)}).") from None
 
@@ -122,7 +128,8 @@ class Store:
         return states
 
     def described(self) -> list[dict]:
-        """Metadata of every committed article (title, outlet, url, dates, counts)."""
+        """Metadata of every committed article (title, outlet, url, dates, counts, duplicate
+        group); no MinHash signature (see `signatures_of`)."""
         return [dict(rec["metadatas"]) for _, rec in self._all(self.articles, ["metadatas"])
                 if rec["metadatas"] and rec["metadatas"].get("version")]
 
@@ -187,12 +194,14 @@ class Store:
                     "chunk_index": c.index, "start": c.start, "end": c.end,
                     "sentences": json.dumps(c.sentences)} for c in chunks])
 
+        # the signature goes first: once the version is committed its signature is there
+        self._put_signature(article.id, version, duplicates.signature(article.text))
         meta = {"article_id": article.id, "version": version, "pending": "cleanup" if existing["ids"] else "",
                 "content_hash": article.content_hash, "title": article.title,
                 "source": article.source, "url": article.url, "author": article.author,
                 "published": article.published, "published_ts": article.published_ts,
                 "text_hash": text_hash(article.text), "chunks": len(chunks), "sentences": len(sent_ids),
-                "minhash": duplicates.encode(duplicates.signature(article.text)),
+                "minhash": None,  # None deletes the key an index of layout 3 stored here
                 "indexed_at": int(time.time())}
         self.articles.upsert(ids=[article.id], embeddings=[_mean(sentence_vectors)], documents=[article.text],
                              metadatas=[meta])
@@ -228,6 +237,7 @@ class Store:
     def remove_article(self, article_id: str) -> None:
         self.articles.update(ids=[article_id], metadatas=[{"pending": "deleted"}])
         self._delete_other_versions(article_id, "")
+        self.signatures.delete(ids=[article_id])
         self.articles.delete(ids=[article_id])
         self._touch()
 
@@ -246,21 +256,39 @@ class Store:
         return removed
 
     # -- near-duplicates ----------------------------------------------------------------
+    def _put_signature(self, article_id: str, version: str, signature) -> None:
+        self.signatures.upsert(ids=[article_id], embeddings=[NO_VECTOR], documents=[duplicates.encode(signature)],
+                               metadatas=[{"version": version}])
+
+    def signatures_of(self, committed: dict[str, str]) -> dict[str, np.ndarray]:
+        """The MinHash signature of each committed article ({article id: version}). One
+        missing or computed for another version (a build killed between writing it and
+        committing, or an index of layout 3, which kept it in the article metadata) is
+        computed again from the stored text and written, so grouping never works from a
+        stale signature."""
+        found = {}
+        for article_id, rec in self._all(self.signatures, ["documents", "metadatas"]):
+            if article_id in committed and (rec["metadatas"] or {}).get("version") == committed[article_id]:
+                sig = duplicates.decode(rec["documents"] or "")
+                if sig is not None:
+                    found[article_id] = sig
+        missing = [a for a in committed if a not in found]
+        for start in range(0, len(missing), PAGE):
+            for article_id, text in self.article_texts(missing[start:start + PAGE]).items():
+                found[article_id] = duplicates.signature(text)
+                self._put_signature(article_id, committed[article_id], found[article_id])
+        return found
+
     def regroup(self, threshold: float) -> int:
         """Group the committed articles that are near-duplicates of each other (see
         duplicates.py) and store each one's group in `dup_group`: the id of the group's
         earliest published member ("" for an article with no copy). Derived data, written
         after the versions are committed and recomputed by every build, so a run killed
-        before this step leaves groups that the next run corrects. Returns how many
-        articles are in a group."""
-        described = self.described()
-        signatures = {}
-        for meta in described:
-            sig = duplicates.decode(meta.get("minhash", ""))
-            if sig is not None:
-                signatures[meta["article_id"]] = sig
+        before this step leaves groups that the next run corrects. The only reader of the
+        signatures. Returns how many articles are in a group."""
+        by_id = {m["article_id"]: m for m in self.described()}
+        signatures = self.signatures_of({a: m["version"] for a, m in by_id.items()})
         groups = duplicates.group(signatures, threshold) if threshold <= 1 else {}
-        by_id = {m["article_id"]: m for m in described}
 
         def original(members: list[str]) -> str:  # the first to be published; undated ones after dated ones
             return min(members, key=lambda i: (by_id[i].get("published_ts") is None,
@@ -269,10 +297,12 @@ class Store:
         changes = {}
         for article_id, meta in by_id.items():
             wanted = original(groups[article_id]) if article_id in groups else ""
-            if meta.get("dup_group", "") != wanted:
+            if meta.get("dup_group", "") != wanted or "minhash" in meta:
                 changes[article_id] = wanted
         if changes:  # one write for the lot: a corpus of syndicated copies regroups many at once
-            self.articles.update(ids=list(changes), metadatas=[{"dup_group": g} for g in changes.values()])
+            # "minhash": None drops the copy an index of layout 3 kept in the metadata
+            self.articles.update(ids=list(changes), metadatas=[{"dup_group": g, "minhash": None}
+                                                               for g in changes.values()])
             self._touch()
         return len(groups)
 

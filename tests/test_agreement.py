@@ -7,6 +7,7 @@ import sys
 import pytest
 
 from assistant.agreement import CitedSentence, check, compare, summary
+from assistant.versions import Revision, change, counterpart
 
 from .conftest import REPO
 
@@ -26,9 +27,9 @@ def bench():
 
 
 @pytest.mark.parametrize("split, precision, recall", [
-    # floors a little under what was measured (README: dev 1.00 / 1.00, held out 1.00 / 0.69)
-    ("dev", 0.9, 0.9),
-    ("heldout", 0.9, 0.6),
+    # floors a little under what was measured (README: dev 1.00 / 0.97, held out 1.00 / 0.75)
+    ("dev", 0.95, 0.9),
+    ("heldout", 0.9, 0.7),
 ])
 def test_differences_are_flagged_with_measured_precision_and_recall(split, precision, recall):
     module = bench()
@@ -57,10 +58,49 @@ def test_each_kind_of_difference(a, b, kind):
     assert (relation.label, relation.kind) == ("differ", kind)
 
 
+@pytest.mark.parametrize("a, b", [
+    # numbers in words
+    ("Three people were killed when the bus overturned.", "Police said 5 people died when the bus overturned."),
+    ("Rates rose by a quarter of a percentage point.", "Rates rose by half a percentage point, the bank said."),
+    # other nouns for one figure
+    ("Around 6,000 employees joined the walkout.", "The union said 9,000 workers joined the walkout."),
+    ("Police put the crowd at 3,000.", "Organisers said 12,000 people took part."),
+    # one count, fates that exclude each other
+    ("Nine miners were killed in the collapse.", "Nine miners were injured in the collapse."),
+    ("Three aid workers were released on Monday.", "Three aid workers were killed on Monday."),
+])
+def test_figures_in_words_other_nouns_and_other_fates_differ(a, b):
+    relation = compare(a, b)
+    assert (relation.label, relation.kind) == ("differ", "figures"), relation
+
+
+@pytest.mark.parametrize("a, b", [
+    ("The hospital has 400 beds.", "Sixty patients were treated at the hospital."),  # other things counted
+    ("Police arrested 15 people at the rally.", "About 5,000 people attended the rally."),  # arrested vs crowd
+    ("Four people were killed in the first blast.", "A second blast killed 11 people."),  # other events
+    ("Two officials attended the summit.", "The summit lasted two days."),  # same number, other things
+    ("Ten people were rescued from the river.", "The flood killed 20 people."),  # rescued is no fate to compare
+    # the denied clause says "surrounded"; the other names the troops but says nothing of that
+    ("Zelensky dismissed suggestions that his troops in Kursk are surrounded.",
+     "He implied that Ukrainian troops in Kursk should surrender."),
+])
+def test_figures_and_denials_of_other_things_are_not_differences(a, b):
+    relation = compare(a, b)
+    assert relation is None or relation.label != "differ", relation
+
+
+def test_a_denial_of_harm_is_contradicted_by_deaths():
+    relation = compare("The army denied that any civilians were harmed in the strike.",
+                       "Residents said four civilians were killed in the strike.")
+    assert (relation.label, relation.kind) == ("differ", "denial")
+
+
 def test_the_same_fact_in_other_words_agrees_and_unrelated_sentences_are_left_alone():
     assert compare("Inflation fell to 2.4% in March.", "Inflation fell to 2.4% in March, figures showed.").label \
         == "agree"
     assert compare("The deal was signed in Geneva.", "Inflation fell to 2.4% in March.") is None
+    assert compare("Seven soldiers were killed in the ambush.", "The ambush left seven soldiers dead.").label == "agree"
+    assert compare("Twenty schools will close.", "The council said 20 schools would close.").label == "agree"
 
 
 def test_an_answer_names_the_citations_that_differ_and_those_that_agree():
@@ -75,3 +115,49 @@ def test_an_answer_names_the_citations_that_differ_and_those_that_agree():
     assert text.startswith("Sources differ: [1] says “") and "; [2] says “" in text
     assert text.endswith("[3] and [4] agree.")
     assert summary((), ()) == ""
+
+
+@pytest.mark.parametrize("before, after, kind, says, later_says", [
+    ("Witkoff met Putin late on Thursday to deliberate.", "Witkoff met Putin on Thursday evening to deliberate.",
+     "dates", "met Putin late on Thursday to deliberate", "met Putin on Thursday evening to deliberate"),
+    ("At least 12 people were killed in the blast, police said.",
+     "At least 15 people were killed in the blast, police said.", "figures", "At least 12 people were",
+     "At least 15 people were"),
+    ("The minister resigned on Monday, her office said.", "The minister has not resigned, her office said.",
+     "negation", "The minister resigned on Monday, her office", "The minister has not resigned, her office"),
+    ("Shares rose 3% in early trading.", "Shares fell 3% in early trading.", "opposites", "Shares rose 3% in",
+     "Shares fell 3% in"),
+])
+def test_two_versions_of_a_sentence_that_change_a_fact(before, after, kind, says, later_says):
+    assert change(before, after) == (kind, says, later_says)
+
+
+@pytest.mark.parametrize("before, after", [
+    ("Trump said the horrible, bloody war could end.", "Trump said the horrible and bloody war could end."),
+    ("President Donald Trump said on Friday that talks went well.",
+     "US President Donald Trump said on Friday, that talks went well."),
+    ("At least twelve people were killed in the blast.", "At least 12 people were killed in the blast."),
+    ("Sales rose 3% last year.", "Sales rose 3 percent last year."),
+])
+def test_two_versions_that_differ_only_in_wording_are_the_same(before, after):
+    assert change(before, after) is None
+
+
+def test_a_sentence_s_other_version_is_the_one_sharing_most_of_its_words():
+    said = "Witkoff met Putin late on Thursday to deliberate on the proposal."
+    other = ["Putin met officials.", "Witkoff met Putin on Thursday evening to deliberate on the proposal.",
+             "The talks were productive."]
+    assert counterpart(said, other) == other[1]
+    assert counterpart(said, other + [said]) is None  # told the same way somewhere: nothing changed
+    assert counterpart(said, ["The talks were productive."]) is None
+
+
+def test_a_revision_names_the_version_that_says_otherwise():
+    earlier = Revision(2, "dates", "on Thursday evening", "late on Thursday", "“Talks”", "2025-03-14", False, True)
+    assert earlier.sentence() == ("[2] was updated: it says “on Thursday evening”; the earlier version (2025-03-14) "
+                                  "said “late on Thursday”.")
+    later = Revision(2, "figures", "12 people", "15 people", "“Blast”", "2025-03-15", True, True)
+    assert later.sentence().startswith("[2] was updated later: the newer version (2025-03-15) says “15 people”")
+    copy = Revision(1, "figures", "12 people", "15 people", "Harbour Times", "2025-03-14", False, False)
+    assert copy.sentence() == ("[1] and its copy in Harbour Times (2025-03-14) differ: [1] says “12 people”; "
+                               "the copy says “15 people”.")

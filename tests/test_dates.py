@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from assistant.dates import DateQuery, find_dates, question_dates
+from assistant.dates import DateQuery, find_dates, question_dates, without_order_words
 
 TODAY = date(2026, 11, 25)  # a Wednesday
 PUBLISHED = date(2025, 3, 14)  # a Friday: the sample articles report Thursday's talks
@@ -71,3 +71,15 @@ def test_a_query_knows_which_ranges_it_overlaps():
     assert not march.contains(date(2024, 12, 1), date(2024, 12, 31))
     assert march.describe() == "from 2025-03-01 to 2025-03-31"
     assert march.until_ts() - march.since_ts() == 31 * 86400 - 1
+
+
+@pytest.mark.parametrize("question, topic", [
+    ("What is the latest on the ceasefire?", "What is the ceasefire?"),
+    ("What is the most recent news about the ceasefire talks?", "What is the ceasefire talks?"),
+    ("Who first reported the ceasefire proposal?", "Who the ceasefire proposal?"),
+    ("What has Putin said recently?", "What has Putin said?"),
+    ("What was the earliest account of the talks?", "What was the talks?"),
+    ("What is the latest?", "What is the latest?"),  # nothing would be left to search for
+])
+def test_order_words_are_a_sort_not_a_topic(question, topic):
+    assert without_order_words(question) == topic

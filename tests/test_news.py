@@ -8,12 +8,14 @@ and two short reports written from public news of 11 and 18 March 2025.
 """
 
 import json
+import shutil
 
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from assistant.answering import Assistant
-from index import Settings, build_index
+from index import Settings, build_index, indexed_articles
+from index import duplicates
 from index.store import Store
 from prompts import load_prompt
 
@@ -51,6 +53,18 @@ def test_copies_of_one_story_are_grouped_at_index_time(news):
     assert again.unchanged == 6 and again.near_duplicates == 4
 
 
+def test_the_articles_table_names_the_story_each_copy_belongs_to(news):
+    from app import TABLE_HEADERS, article_rows
+
+    settings, _ = news
+    rows = {row[-1]: dict(zip(TABLE_HEADERS, row)) for row in article_rows(indexed_articles(settings))}
+    assert len(rows) == 6 and all(len(row) == len(TABLE_HEADERS) for row in rows.values())
+    assert rows[COPY]["Copy of"] == rows[ORIGINAL]["Title"]  # the syndicated copy, by its original's title
+    assert rows[CORRECTED]["Copy of"] == rows[SECOND]["Title"]  # the correction, by the version it corrects
+    assert rows[ORIGINAL]["Copy of"] == rows[SECOND]["Copy of"] == "(original of 1 copy)"
+    assert rows[JEDDAH]["Copy of"] == rows[ENERGY]["Copy of"] == ""
+
+
 def test_a_syndicated_story_is_cited_once_with_the_other_outlets(assistant, news):
     result = assistant.answer("Who did Trump send to meet Putin in Moscow?", k=8)
     check_invariants(result, article_texts(news[0]))
@@ -69,6 +83,28 @@ def test_a_corrected_version_speaks_for_the_story(assistant):
     cited = [c.article_id for c in result.citations]
     assert cited[0] == CORRECTED and SECOND not in cited  # never the version it corrects
     assert "Washington Post" in result.text and "Thursday evening" in result.text
+
+
+def test_a_cited_sentence_its_correction_changed_says_so(assistant, news):
+    result = assistant.answer("Which newspaper reported on Witkoff's meeting with Putin?", k=8)
+    check_invariants(result, article_texts(news[0]))
+    [revision] = result.revisions
+    cited = {c.number: c for c in result.citations}[revision.number]
+    assert cited.article_id == CORRECTED and revision.kind == "dates"
+    assert "Thursday evening" in revision.says and "late on Thursday" in revision.other_says
+    assert revision.same_outlet and not revision.newer and revision.other_published == "2025-03-14"
+    assert (f"[{revision.number}] was updated: it says “{revision.says}”; the earlier version (2025-03-14) said "
+            f"“{revision.other_says}”.") in result.text
+    assert json.loads(json.dumps(result.as_dict()))["revisions"][0]["kind"] == "dates"
+
+
+@pytest.mark.parametrize("question", ["What did Trump post on Truth Social about the war?",
+                                      "Who did Trump send to meet Putin in Moscow?"])
+def test_a_copy_edited_only_in_wording_is_not_reported_as_changed(assistant, question):
+    # the Harbour Times copy rewrites "horrible, bloody war" as "horrible and bloody war"
+    result = assistant.answer(question)
+    assert result.citations and any(c.also_reported_by for c in result.citations)
+    assert result.revisions == () and "updated" not in result.text
 
 
 def test_every_citation_has_a_date_and_the_outlet_when_known(assistant):
@@ -102,6 +138,28 @@ def test_latest_and_earliest_put_the_newest_or_oldest_report_first(assistant):
     assert dates[0] == "2025-03-18" and dates == sorted(dates, reverse=True)
     earliest = assistant.answer("Who first reported the ceasefire proposal?")
     assert earliest.citations[0].article_id == JEDDAH
+
+
+@pytest.mark.parametrize("question, lead", [
+    ("What is the latest on the ceasefire?", ENERGY),  # its best match is older and scores far higher
+    ("What is the latest about Putin's conditions for a ceasefire?", ENERGY),
+    ("What is the latest on intelligence sharing with Kyiv?", ENERGY),
+    ("What did Zelensky say most recently?", ENERGY),
+    ("What's the latest on the Ukrainian troops in Kursk?", CORRECTED),  # the newest report never names Kursk
+    ("What was first reported about the ceasefire?", JEDDAH),
+    ("What was initially said about intelligence sharing?", JEDDAH),
+    ("When was the 30-day ceasefire first reported?", JEDDAH),
+])
+def test_latest_and_earliest_lead_with_the_newest_or_oldest_relevant_report(assistant, question, lead):
+    for k in (5, 1):  # k=1: the report is found past the best matches, not among them
+        result = assistant.answer(question, k=k)
+        assert not result.abstained and result.citations[0].article_id == lead, (k, result.text)
+
+
+def test_the_newest_report_must_be_about_the_topic(assistant):
+    # the newest article (18 March) says nothing of Starmer: the report that does leads
+    result = assistant.answer("What is the latest from Keir Starmer?")
+    assert result.citations[0].article_id == CORRECTED and "Starmer" in result.text.split("[1]")[0]
 
 
 def test_the_answer_says_where_sources_differ_on_the_troops_in_kursk(assistant, news):
@@ -143,11 +201,77 @@ def test_how_did_the_talks_unfold_is_a_dated_cited_timeline(assistant, news):
     assert asked.mode == "timeline" and asked.timeline
 
 
-def test_a_timeline_of_undated_articles_keeps_the_dates_their_sentences_give(tmp_path, settings):
-    build_index(REPO / "articles", settings=settings)  # the sample articles: no published dates
-    result = Assistant(settings).answer("How did the war unfold?", mode="timeline", k=10)
-    if result.timeline:
-        assert all(p.dated_by == "sentence" for p in result.timeline)
-        assert [p.day for p in result.timeline] == sorted(p.day for p in result.timeline)
-    else:
-        assert result.mode == "timeline" and "not a timeline" in result.notice
+@pytest.fixture(scope="module")
+def partly_dated(tmp_path_factory):
+    """The two sample articles (no published date) and the dated Jeddah report."""
+    folder = tmp_path_factory.mktemp("partly-dated")
+    for path in (REPO / "articles").glob("*.txt"):
+        shutil.copy(path, folder / path.name)
+    jeddah = (NEWS / "talks.jsonl").read_text(encoding="utf-8").splitlines()[4]
+    (folder / "wire.jsonl").write_text(jeddah + "\n", encoding="utf-8")
+    settings = Settings.load(env={}, data_dir=tmp_path_factory.mktemp("partly-dated-data"))
+    build_index(folder, settings=settings)
+    return Assistant(settings)
+
+
+def check_timeline_order(result):
+    """Dated points first, oldest first; then the undated ones, each marked so."""
+    dated = [p for p in result.timeline if p.dated_by]
+    undated = [p for p in result.timeline if not p.dated_by]
+    assert list(result.timeline) == dated + undated
+    assert [p.day for p in dated] == sorted(p.day for p in dated)
+    assert all(p.label == "undated" and p.day == "" for p in undated)
+    for point, line in zip(result.timeline, result.text.split("\n")):
+        assert line == f"{point.label}: {point.text} [{point.number}]"
+    return dated, undated
+
+
+def test_a_timeline_of_undated_articles_lists_their_points_marked_undated_with_a_notice(partly_dated):
+    result = partly_dated.answer("How did the war unfold?")
+    assert result.mode == "timeline" and len(result.timeline) >= 3
+    dated, undated = check_timeline_order(result)
+    assert not dated and undated
+    assert result.notice.startswith("No dated evidence: neither these sentences nor their articles give a date")
+
+
+def test_undated_points_follow_the_dated_ones(partly_dated):
+    result = partly_dated.answer("How did the ceasefire talks unfold?")
+    dated, undated = check_timeline_order(result)
+    # the Jeddah report is dated; "on Thursday" in an undated article has nothing to resolve against
+    assert dated and dated[0].day == "2025-03-11" and "Jeddah" in dated[0].text
+    assert undated and f"{len(undated)} of {len(result.timeline)} points have no date" in result.notice
+    cited = {c.number: c for c in result.citations}
+    assert all(not cited[p.number].published for p in undated)
+
+
+def test_readers_refresh_without_the_signatures_which_only_regrouping_reads(news):
+    settings, _ = news
+    store = Store.open(settings)
+    described = store.described()  # what every reader's refresh reads when a build commits
+    assert len(described) == 6 and not any("minhash" in meta for meta in described)
+    signatures = store.signatures_of({m["article_id"]: m["version"] for m in described})
+    assert len(signatures) == 6
+    assert duplicates.similarity(signatures[ORIGINAL], signatures[COPY]) >= 0.5
+    assert duplicates.similarity(signatures[ORIGINAL], signatures[SECOND]) < 0.5
+
+
+def test_an_index_that_kept_signatures_in_the_article_metadata_moves_them_on_the_next_build(tmp_path, settings):
+    folder = tmp_path / "wire"
+    folder.mkdir()
+    story = json.loads((NEWS / "talks.jsonl").read_text(encoding="utf-8").splitlines()[4])
+    copy = {**story, "source": "Harbour Times", "title": "Kyiv ready to accept 30-day truce", "published": "2025-03-12"}
+    (folder / "wire.jsonl").write_text(json.dumps(story) + "\n" + json.dumps(copy) + "\n", encoding="utf-8")
+    build_index(folder, settings=settings)
+    store = Store.open(settings)
+    # as layout 3 left it: the signature in the article metadata, none of its own
+    texts = store.article_texts(["wire.jsonl#0", "wire.jsonl#1"])
+    store.articles.update(ids=list(texts), metadatas=[{"minhash": duplicates.encode(duplicates.signature(t))}
+                                                       for t in texts.values()])
+    store.signatures.delete(ids=list(texts))
+    assert all("minhash" in m for m in store.described())
+    again = build_index(folder, settings=settings)
+    assert again.unchanged == 2 and again.near_duplicates == 2
+    described = Store.open(settings).described()
+    assert not any("minhash" in m for m in described)
+    assert {m["dup_group"] for m in described} == {"wire.jsonl#0"}
+    assert sorted(store.signatures.get()["ids"]) == ["wire.jsonl#0", "wire.jsonl#1"]
