@@ -323,12 +323,35 @@ def login(settings: Settings) -> tuple[str, str] | None:
     return user, password
 
 
+def _patient_url_ok(url: str, seconds: float = 60.0) -> bool:
+    """Gradio's start-up check gives up on the first 3 s timeout and then refuses to start
+    ("localhost is not accessible"); on a busy 2-core laptop the first page render can take
+    longer. Same check, retried on timeouts for up to `seconds`."""
+    import httpx
+
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if httpx.head(url, timeout=10).status_code in (200, 401, 301, 302, 303, 307, 308):
+                return True
+        except httpx.TimeoutException:
+            pass
+        except httpx.HTTPError:
+            return False
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.5)
+
+
 def serve(app: gr.Blocks, settings: Settings | None = None, **launch: object):
     """Launch `app` bound to settings.host (127.0.0.1 unless set), with the login and upload
     limit from settings; `launch` overrides, e.g. prevent_thread_lock=True in tests."""
     settings = settings or Settings.load()
     options = dict(server_name=settings.host, server_port=settings.port, auth=login(settings),
                    max_file_size=settings.max_article_bytes, theme=THEME, footer_links=["api"], show_error=False)
+    from gradio import networking
+
+    networking.url_ok = _patient_url_ok
     return app.queue(default_concurrency_limit=CHAT_CONCURRENCY).launch(**{**options, **launch})
 
 

@@ -60,7 +60,7 @@ def machine() -> dict:
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor())
     return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "date": date.today().isoformat(),
-            "versions": {p: version(p) for p in ("chromadb", "sentence-transformers", "torch", "openvino", "nncf",
+            "versions": {p: version(p) for p in ("chromadb", "sentence-transformers", "torch", "openvino",
                                                  "langchain-core", "langchain-chroma", "langchain-huggingface",
                                                  "langchain-text-splitters", "gradio")}}
 
