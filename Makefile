@@ -5,7 +5,7 @@ STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha1
 HOST   ?=
 PORT   ?=
 
-.PHONY: install browser run index test bench clean
+.PHONY: install browser run index test reliability bench clean
 
 # Installs skip byte-compiling ~21,000 files (most of a fresh install's time); Python
 # compiles what is actually imported, once, provided it may write .pyc files.
@@ -36,6 +36,11 @@ run: index
 
 test: install browser
 	$(PY) -m pytest -q --durations=25 $(PYTEST_ARGS)
+
+# the reliability checks alone (load, faults, fuzzing, hostile input) and the README's table of their figures
+reliability: install browser
+	$(PY) -m pytest -q -m reliability $(PYTEST_ARGS)
+	$(PY) bench/reliability.py
 
 clean:
 	rm -rf .assistant-data

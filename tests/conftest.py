@@ -60,3 +60,8 @@ def write_squad(folder: Path, limit: int | None = None, max_chars: int | None = 
         name = record.pop("name")
         (folder / name).write_text(json.dumps(record))
     return folder
+
+
+def pytest_sessionstart(session) -> None:
+    from tests import figures
+    figures.start()
