@@ -18,8 +18,43 @@ import time
 from datetime import datetime, timezone
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # offline by default: no telemetry calls
+# Gradio runs every event inside a matplotlib backend switch; with matplotlib installed (the
+# bench plots) an unset backend makes the first answer import pyplot to resolve it (~1.5 s)
+os.environ.setdefault("MPLBACKEND", "agg")
 
-import gradio as gr
+
+def _skip_gradio_stub_writing() -> None:
+    """Gradio rewrites its own components' .pyi type stubs at every import (it parses each
+    component's source: ~3 s of a 2-core laptop's start-up). The stubs only serve IDEs and
+    Gradio never reads them back, so the app imports Gradio with that step left out."""
+    import importlib.abc
+    import importlib.machinery
+    import sys
+
+    class StubSkipper(importlib.abc.MetaPathFinder):
+        def find_spec(self, name, path, target=None):
+            if name != "gradio.component_meta":
+                return None
+            spec = importlib.machinery.PathFinder.find_spec(name, path)
+            if spec is None or spec.loader is None:
+                return spec
+            run = spec.loader.exec_module
+
+            def exec_module(module):
+                run(module)
+                if callable(getattr(module, "create_or_modify_pyi", None)):
+                    module.create_or_modify_pyi = lambda *args, **kwargs: None
+
+            spec.loader.exec_module = exec_module
+            return spec
+
+    if "gradio" not in sys.modules:
+        sys.meta_path.insert(0, StubSkipper())
+
+
+_skip_gradio_stub_writing()
+
+import gradio as gr  # noqa: E402  (after the import hook above)
 
 from assistant import Answer, AssistantError, Settings, build_index, get_assistant, index_status
 from assistant.examples import example_questions
@@ -370,6 +405,13 @@ def stop(app: gr.Blocks) -> None:
             server.close()
 
 
+def warm_up(settings: Settings) -> None:
+    try:
+        get_assistant(settings).warm_up()
+    except Exception as error:  # the first question will meet (and report) the same problem
+        log.warning("warm-up skipped: %s", error)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Serve the news assistant's chat page.")
     parser.add_argument("--host", help="address to listen on (default: ASSISTANT_HOST or 127.0.0.1)")
@@ -377,6 +419,8 @@ def main() -> None:
     args = parser.parse_args()
     settings = Settings.load(host=args.host, port=args.port)
     started = time.perf_counter()
+    # load the index and compile the model while the server starts, not on the first question
+    threading.Thread(target=warm_up, args=(settings,), name="warm-up", daemon=True).start()
     app = build_app(settings)
     print(f"Page built in {time.perf_counter() - started:.1f} s; serving on http://{settings.host}:{settings.port}")
     serve(app, settings)

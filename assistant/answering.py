@@ -42,6 +42,10 @@ class Assistant:
                **options) -> Iterator[str | Answer]:
         return stream_pieces(self.steps, self.request(question, history, **options))
 
+    def warm_up(self) -> None:
+        """Pay the one-time costs (model compilation, first query) before a user's question."""
+        self.search.search("warm up", k=1)
+
     def article_texts(self, article_ids: Iterable[str]) -> dict[str, str]:
         """The stored text of each article (what citation offsets point into)."""
         return self.search.store.article_texts(list(article_ids))
