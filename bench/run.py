@@ -33,7 +33,7 @@ sys.path.insert(0, str(REPO / "bench"))
 from index import Settings, build_index  # noqa: E402
 
 SQUAD = REPO.parent / "shared" / "eval" / "squad-dev"
-BACKENDS = ("openvino-int8", "openvino", "torch")
+BACKENDS = ("openvino", "torch")
 
 
 def percentile(values: list[float], p: float) -> float:
