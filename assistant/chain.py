@@ -29,6 +29,7 @@ from .answers import ABSTAIN_TEXT, Answer, Citation
 from .dates import DateQuery, day_of, find_dates, question_dates, without_order_words
 from .extractive import Scored, choose, score_sentences
 from .followup import standalone_question
+from .injection import is_instruction
 from .retrieval import Filters, Hit, HybridRetriever, Sentence, document_hit
 from .timeline import is_timeline_question, timeline_points, timeline_text, undated_notice, without_timeline_words
 
@@ -205,7 +206,7 @@ class AnswerChain:
                                                                       filters=narrowed)] if narrowed else []
             seen = {h.chunk_id for h in dated}
             hits = dated + [h for h in hits if h.chunk_id not in seen]
-        sentences = self.search.sentences(hits)
+        sentences = self.evidence(hits)
         if ordered:
             hits, sentences = self.beyond_edge(request, query, vector, whole, hits, sentences, k, config)
         scored = self.score(query, vector, whole, hits, sentences)
@@ -255,8 +256,14 @@ class AnswerChain:
             if not found:
                 break
             hits = hits + found
-            sentences = {**sentences, **self.search.sentences(found)}
+            sentences = {**sentences, **self.evidence(found)}
         return hits, sentences
+
+    def evidence(self, hits: list[Hit]) -> dict[str, list[Sentence]]:
+        """The sentences of these passages an answer may use: all but those written to
+        instruct an AI (a prompt injection inside an article, see injection.py)."""
+        return {chunk_id: [s for s in found if not is_instruction(s.text)]
+                for chunk_id, found in self.search.sentences(hits).items()}
 
     def dated(self) -> bool:
         """Whether any article has a published date."""

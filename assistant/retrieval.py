@@ -20,6 +20,8 @@ from index.duplicates import shingles
 from index.embedding import Embedder, embedder_for
 from index.store import Store, open_lexical
 
+from .injection import is_instruction
+
 RRF_K = 60
 RECHECK_SECONDS = 0.5  # how stale a reader's view of the index may get while a build runs
 SAME_PASSAGE = 0.5  # share of the shorter passage's 5-word shingles found in the other: a copy of it
@@ -146,17 +148,28 @@ class HybridSearch:
             best = ranked[:3 * k]  # copies of one story take one place: look further for the rest
         if not best:
             return []
-        records = self.store.chunks.get(ids=best, include=["documents", "metadatas"])
+        hits = self._hits(best, fused)
+        if any(is_instruction(hit.text) for hit in hits):  # their places go to the next passages
+            hits += self._hits(ranked[len(best):len(best) + 2 * k], fused)
+            # a passage written to instruct an AI (a prompt injection, see injection.py) comes
+            # after every passage that is not: it must not crowd out another article's evidence
+            hits.sort(key=lambda hit: is_instruction(hit.text))
+        return self.collapse_copies(hits)[:k]
+
+    def _hits(self, chunk_ids: list[str], fused: dict[str, float]) -> list[Hit]:
+        if not chunk_ids:
+            return []
+        records = self.store.chunks.get(ids=chunk_ids, include=["documents", "metadatas"])
         by_id = dict(zip(records["ids"], zip(records["documents"], records["metadatas"])))
         hits = []
-        for chunk_id in best:
+        for chunk_id in chunk_ids:
             if chunk_id not in by_id or not by_id[chunk_id][1]:
                 continue
             text, meta = by_id[chunk_id]
             hits.append(Hit(chunk_id, meta["article_id"], meta.get("title", ""), meta.get("source", ""),
                             meta.get("url", ""), meta.get("published", ""), text, meta["start"], meta["end"],
                             tuple(tuple(s) for s in json.loads(meta["sentences"])), fused[chunk_id]))
-        return self.collapse_copies(hits)[:k]
+        return hits
 
     def _group_of(self, article_id: str) -> str:
         meta = self.catalog.get(article_id)
