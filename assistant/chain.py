@@ -40,6 +40,7 @@ from .timeline import is_timeline_question, timeline_points, timeline_text, unda
 ABSTAIN_BELOW = 0.70
 MAX_QUESTION_CHARS = 2000
 MODES = ("extractive", "llm", "timeline")
+_ARTICLE_MARKER = re.compile(r"(\s*\[\d+\])+")  # "[3]" in an article's own text
 HISTORY_TURNS = 6  # earlier turns an LLM sees when condensing a follow-up
 TIMELINE_K = 10  # passages a timeline draws from: a story has more steps than a fact
 EDGE_SEARCHES = 3  # "latest" / "earliest": searches past the newest (oldest) relevant report found
@@ -261,9 +262,17 @@ class AnswerChain:
 
     def evidence(self, hits: list[Hit]) -> dict[str, list[Sentence]]:
         """The sentences of these passages an answer may use: all but those written to
-        instruct an AI (a prompt injection inside an article, see injection.py)."""
-        return {chunk_id: [s for s in found if not is_instruction(s.text)]
-                for chunk_id, found in self.search.sentences(hits).items()}
+        instruct an AI (a prompt injection inside an article, see injection.py), and
+        without bracketed numbers of their own (a footnote "[2]", or a forged citation
+        marker), which in an answer would read as, and link to, the answer's citations."""
+        usable = {}
+        for chunk_id, found in self.search.sentences(hits).items():
+            usable[chunk_id] = []
+            for sentence in found:
+                text = _ARTICLE_MARKER.sub("", sentence.text).strip() if "[" in sentence.text else sentence.text
+                if text and not is_instruction(text):
+                    usable[chunk_id].append(replace(sentence, text=text) if text != sentence.text else sentence)
+        return usable
 
     def dated(self) -> bool:
         """Whether any article has a published date."""

@@ -149,12 +149,24 @@ class HybridSearch:
         if not best:
             return []
         hits = self._hits(best, fused)
-        if any(is_instruction(hit.text) for hit in hits):  # their places go to the next passages
+        if any(is_instruction(hit.text) for hit in hits):
+            # a passage that matches the question through instructions to an AI written
+            # into it (a prompt injection, see injection.py) comes after every other: it
+            # must not crowd out another article's evidence. One whose own reporting
+            # matches best keeps its place.
             hits += self._hits(ranked[len(best):len(best) + 2 * k], fused)
-            # a passage written to instruct an AI (a prompt injection, see injection.py) comes
-            # after every passage that is not: it must not crowd out another article's evidence
-            hits.sort(key=lambda hit: is_instruction(hit.text))
+            led = self._led_by_instructions([hit for hit in hits if is_instruction(hit.text)], vector)
+            hits.sort(key=lambda hit: hit.chunk_id in led)
         return self.collapse_copies(hits)[:k]
+
+    def _led_by_instructions(self, hits: list[Hit], vector: np.ndarray) -> set[str]:
+        """The passages whose sentence closest to the question is an instruction to an AI."""
+        led = set()
+        for chunk_id, found in self.sentences(hits).items():
+            closest = max(found, key=lambda s: float(np.dot(vector, s.vector)), default=None)
+            if closest is None or is_instruction(closest.text):
+                led.add(chunk_id)
+        return led
 
     def _hits(self, chunk_ids: list[str], fused: dict[str, float]) -> list[Hit]:
         if not chunk_ids:
