@@ -27,7 +27,7 @@ class Assistant:
         self.search = HybridSearch(self.settings)
         self.retriever = HybridRetriever(search=self.search, k=self.settings.top_k)
         model = chat_model if chat_model is not None else configured_chat_model(self.settings)
-        self.steps = AnswerChain(self.retriever, model)
+        self.steps = AnswerChain(self.retriever, model, llm_timeout=self.settings.llm_timeout)
         self.chain: Runnable = self.steps.runnable()
 
     def request(self, question: str, history: Sequence[tuple[str, str]] | None = None, **options) -> Request:

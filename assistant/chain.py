@@ -8,7 +8,11 @@ function of frozen values; `answer()` and `stream_answer()` are thin wrappers.
 
 from __future__ import annotations
 
+import contextvars
+import queue
 import re
+import threading
+import time
 import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time as day_time, timezone
@@ -25,6 +29,7 @@ from .answers import ABSTAIN_TEXT, Answer, Citation
 from .dates import DateQuery, day_of, find_dates, question_dates, without_order_words
 from .extractive import Scored, choose, score_sentences
 from .followup import standalone_question
+from .injection import is_instruction
 from .retrieval import Filters, Hit, HybridRetriever, Sentence, document_hit
 from .timeline import is_timeline_question, timeline_points, timeline_text, undated_notice, without_timeline_words
 
@@ -35,6 +40,7 @@ from .timeline import is_timeline_question, timeline_points, timeline_text, unda
 ABSTAIN_BELOW = 0.70
 MAX_QUESTION_CHARS = 2000
 MODES = ("extractive", "llm", "timeline")
+_ARTICLE_MARKER = re.compile(r"(\s*\[\d+\])+")  # "[3]" in an article's own text
 HISTORY_TURNS = 6  # earlier turns an LLM sees when condensing a follow-up
 TIMELINE_K = 10  # passages a timeline draws from: a story has more steps than a fact
 EDGE_SEARCHES = 3  # "latest" / "earliest": searches past the newest (oldest) relevant report found
@@ -50,6 +56,7 @@ class Request:
     standalone: str = ""
     dates: DateQuery = DateQuery()  # what the standalone question says about time
     searched: str = ""  # the standalone question without its dates (and timeline words): searched within the dates
+    llm_deadline: float = 0.0  # time.monotonic() by which every LLM call of this request must have answered
 
 
 @dataclass(frozen=True)
@@ -115,10 +122,11 @@ def _moment(value: Any, name: str, end_of_day: bool = False) -> int | None:
 class AnswerChain:
     """The steps, bound to one assistant's search and (optional) chat model."""
 
-    def __init__(self, retriever: HybridRetriever, chat_model=None):
+    def __init__(self, retriever: HybridRetriever, chat_model=None, llm_timeout: float = 30.0):
         self.retriever = retriever
         self.search = retriever.search
         self.chat_model = chat_model
+        self.llm_timeout = llm_timeout  # for all the LLM calls of one answer together (condense + answer)
         if chat_model is not None:
             self.answer_llm = (load_prompt("answer") | chat_model | StrOutputParser()).with_config(run_name="llm_answer")
             self.condense_llm = (load_prompt("condense") | chat_model | StrOutputParser()).with_config(
@@ -148,16 +156,24 @@ class AnswerChain:
             return replace(request, standalone=request.question)
         ruled = standalone_question(request.question, request.history)
         if request.mode == "llm" and self.chat_model is not None:
+            request = self.with_deadline(request)
             try:
                 turns = request.history[-HISTORY_TURNS:]
                 history = "\n".join(f"User: {q}\nAssistant: {a}" for q, a in turns)
-                text = clean_question(self.condense_llm.invoke({"history": history, "question": request.question},
-                                                               config))
+                inputs = {"history": history, "question": request.question}
+                text = clean_question(within(request.llm_deadline,
+                                             lambda: self.condense_llm.invoke(inputs, config)))
                 if text and len(text) < 4 * max(len(request.question), 50):
                     return replace(request, standalone=text)
             except Exception:
-                pass  # the rules below need no server
+                pass  # the rules below need no server (and the answer step has what time is left)
         return replace(request, standalone=ruled)
+
+    def with_deadline(self, request: Request) -> Request:
+        """The request with its LLM deadline set, from now, unless an earlier call set it."""
+        if request.llm_deadline:
+            return request
+        return replace(request, llm_deadline=time.monotonic() + self.llm_timeout)
 
     def retrieve(self, request: Request, config: RunnableConfig | None = None) -> Retrieved:
         self.search.follow_builds()  # an index built after start (by the CLI, say) is seen
@@ -191,7 +207,7 @@ class AnswerChain:
                                                                       filters=narrowed)] if narrowed else []
             seen = {h.chunk_id for h in dated}
             hits = dated + [h for h in hits if h.chunk_id not in seen]
-        sentences = self.search.sentences(hits)
+        sentences = self.evidence(hits)
         if ordered:
             hits, sentences = self.beyond_edge(request, query, vector, whole, hits, sentences, k, config)
         scored = self.score(query, vector, whole, hits, sentences)
@@ -241,8 +257,22 @@ class AnswerChain:
             if not found:
                 break
             hits = hits + found
-            sentences = {**sentences, **self.search.sentences(found)}
+            sentences = {**sentences, **self.evidence(found)}
         return hits, sentences
+
+    def evidence(self, hits: list[Hit]) -> dict[str, list[Sentence]]:
+        """The sentences of these passages an answer may use: all but those written to
+        instruct an AI (a prompt injection inside an article, see injection.py), and
+        without bracketed numbers of their own (a footnote "[2]", or a forged citation
+        marker), which in an answer would read as, and link to, the answer's citations."""
+        usable = {}
+        for chunk_id, found in self.search.sentences(hits).items():
+            usable[chunk_id] = []
+            for sentence in found:
+                text = _ARTICLE_MARKER.sub("", sentence.text).strip() if "[" in sentence.text else sentence.text
+                if text and not is_instruction(text):
+                    usable[chunk_id].append(replace(sentence, text=text) if text != sentence.text else sentence)
+        return usable
 
     def dated(self) -> bool:
         """Whether any article has a published date."""
@@ -255,8 +285,9 @@ class AnswerChain:
         if self.chat_model is None:
             return Draft(retrieved, "", notice="No LLM is configured (set ASSISTANT_LLM_PROVIDER); "
                                                "this is the extractive answer.")
+        deadline = self.with_deadline(request).llm_deadline
         try:
-            text = self.answer_llm.invoke(self.llm_inputs(retrieved), config)
+            text = within(deadline, lambda: self.answer_llm.invoke(self.llm_inputs(retrieved), config))
         except Exception as error:
             return Draft(retrieved, "", notice=llm_failure(error))
         return Draft(retrieved, text or "")
@@ -363,6 +394,66 @@ def format_passages(hits: Sequence[Hit]) -> str:
         about = ", ".join(x for x in (hit.source, hit.published[:10]) if x)
         blocks.append(f"[{number}] {hit.title}{f' ({about})' if about else ''}\n{hit.text}")
     return "\n\n".join(blocks)
+
+
+def within(deadline: float, call):
+    """call(), given until `deadline` (time.monotonic()) to return: one answer's LLM calls
+    share the configured timeout, so a follow-up (condense, then answer) against a hanging
+    server falls back as soon as a single question would. The call runs in a worker thread
+    left to finish on its own (the client's own timeout ends it)."""
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise TimeoutError("no time left within ASSISTANT_LLM_TIMEOUT")
+    done = threading.Event()
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = call()
+        except BaseException as error:  # handed to the caller
+            outcome["error"] = error
+        finally:
+            done.set()
+
+    context = contextvars.copy_context()
+    threading.Thread(target=context.run, args=(run,), daemon=True, name="llm-call").start()
+    if not done.wait(remaining):
+        raise TimeoutError(f"no answer within ASSISTANT_LLM_TIMEOUT ({remaining:.1f} s left)")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def first_within(deadline: float, stream) -> Iterator[Any]:
+    """The pieces of stream(), the first of them by `deadline`; after that the client's own
+    timeout (between pieces) applies, so a long answer that is streaming is not cut off."""
+    if deadline - time.monotonic() <= 0:
+        raise TimeoutError("no time left within ASSISTANT_LLM_TIMEOUT")
+    pieces: queue.Queue = queue.Queue()
+    end = object()
+
+    def run() -> None:
+        try:
+            for piece in stream():
+                pieces.put(piece)
+            pieces.put(end)
+        except BaseException as error:
+            pieces.put(error)
+
+    context = contextvars.copy_context()
+    threading.Thread(target=context.run, args=(run,), daemon=True, name="llm-stream").start()
+    first = True
+    while True:
+        try:
+            item = pieces.get(timeout=max(0.0, deadline - time.monotonic())) if first else pieces.get()
+        except queue.Empty:
+            raise TimeoutError("no answer within ASSISTANT_LLM_TIMEOUT") from None
+        first = False
+        if item is end:
+            return
+        if isinstance(item, BaseException):
+            raise item
+        yield item
 
 
 def llm_failure(error: Exception) -> str:
@@ -499,8 +590,9 @@ def stream_pieces(chain: AnswerChain, request: Request) -> Iterator[str | Answer
     retrieved = chain.retrieve(chain.standalone(request))
     if request.mode == "llm" and chain.chat_model is not None and retrieved.answerable:
         pieces: list[str] = []
+        deadline = chain.with_deadline(retrieved.request).llm_deadline
         try:
-            for piece in chain.answer_llm.stream(chain.llm_inputs(retrieved)):
+            for piece in first_within(deadline, lambda: chain.answer_llm.stream(chain.llm_inputs(retrieved))):
                 pieces.append(piece)
                 yield piece
         except Exception as error:

@@ -20,6 +20,8 @@ from index.duplicates import shingles
 from index.embedding import Embedder, embedder_for
 from index.store import Store, open_lexical
 
+from .injection import is_instruction
+
 RRF_K = 60
 RECHECK_SECONDS = 0.5  # how stale a reader's view of the index may get while a build runs
 SAME_PASSAGE = 0.5  # share of the shorter passage's 5-word shingles found in the other: a copy of it
@@ -146,17 +148,40 @@ class HybridSearch:
             best = ranked[:3 * k]  # copies of one story take one place: look further for the rest
         if not best:
             return []
-        records = self.store.chunks.get(ids=best, include=["documents", "metadatas"])
+        hits = self._hits(best, fused)
+        if any(is_instruction(hit.text) for hit in hits):
+            # a passage that matches the question through instructions to an AI written
+            # into it (a prompt injection, see injection.py) comes after every other: it
+            # must not crowd out another article's evidence. One whose own reporting
+            # matches best keeps its place.
+            hits += self._hits(ranked[len(best):len(best) + 2 * k], fused)
+            led = self._led_by_instructions([hit for hit in hits if is_instruction(hit.text)], vector)
+            hits.sort(key=lambda hit: hit.chunk_id in led)
+        return self.collapse_copies(hits)[:k]
+
+    def _led_by_instructions(self, hits: list[Hit], vector: np.ndarray) -> set[str]:
+        """The passages whose sentence closest to the question is an instruction to an AI."""
+        led = set()
+        for chunk_id, found in self.sentences(hits).items():
+            closest = max(found, key=lambda s: float(np.dot(vector, s.vector)), default=None)
+            if closest is None or is_instruction(closest.text):
+                led.add(chunk_id)
+        return led
+
+    def _hits(self, chunk_ids: list[str], fused: dict[str, float]) -> list[Hit]:
+        if not chunk_ids:
+            return []
+        records = self.store.chunks.get(ids=chunk_ids, include=["documents", "metadatas"])
         by_id = dict(zip(records["ids"], zip(records["documents"], records["metadatas"])))
         hits = []
-        for chunk_id in best:
+        for chunk_id in chunk_ids:
             if chunk_id not in by_id or not by_id[chunk_id][1]:
                 continue
             text, meta = by_id[chunk_id]
             hits.append(Hit(chunk_id, meta["article_id"], meta.get("title", ""), meta.get("source", ""),
                             meta.get("url", ""), meta.get("published", ""), text, meta["start"], meta["end"],
                             tuple(tuple(s) for s in json.loads(meta["sentences"])), fused[chunk_id]))
-        return self.collapse_copies(hits)[:k]
+        return hits
 
     def _group_of(self, article_id: str) -> str:
         meta = self.catalog.get(article_id)

@@ -102,7 +102,8 @@ def load_file(path: Path, rel: str, *, max_bytes: int = 5_000_000) -> Iterator[A
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise _Skip(f"too large ({size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.1f} MB)")
+            raise _Skip(f"too large ({size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.1f} MB, "
+                        f"ASSISTANT_MAX_ARTICLE_BYTES)")
         data = path.read_bytes()
     except OSError as error:
         raise _Skip(f"cannot be read ({error.strerror or error})") from None

@@ -48,7 +48,7 @@ class Settings:
     llm_model: str = _setting("", "Chat model name, e.g. gpt-4o-mini or llama3.2.")
     llm_base_url: str = _setting("", "Server URL, e.g. http://127.0.0.1:8080/v1 or http://127.0.0.1:11434; empty: the provider's default.")
     llm_api_key: str = _setting("", "API key for an OpenAI-compatible server; empty: OPENAI_API_KEY, or none for local servers.", secret=True)
-    llm_timeout: float = _setting(30.0, "Seconds to wait for the LLM before answering extractively with a notice.")
+    llm_timeout: float = _setting(30.0, "Seconds an answer waits for the LLM (all its calls together: a follow-up's rewrite and the answer) before answering extractively with a notice.")
     host: str = _setting("127.0.0.1", "Address the chat page listens on; 0.0.0.0 opens it to the network (set auth too).")
     port: int = _setting(7860, "Port of the chat page.")
     auth: str = _setting("", "`user:password` to require a login on the chat page (Gradio's login form); empty: no login.", secret=True)

@@ -75,10 +75,44 @@ def connect(settings: Settings):
         client = chromadb.HttpClient(host=url.hostname or "localhost", port=url.port or (443 if url.scheme == "https" else 8000),
                                      ssl=url.scheme == "https", settings=chroma_settings)
         client.heartbeat()
-        return client
     except Exception as error:
-        raise StoreUnavailable(f"Cannot reach the Chroma server at {settings.chroma_url} ({_short(error)}). "
-                               f"Is it running (`chroma run --path DIR --port N`)?") from None
+        raise unreachable(settings.chroma_url, error) from None
+    return Reachable(client, settings.chroma_url)
+
+
+def unreachable(url: str, error: Exception) -> StoreUnavailable:
+    return StoreUnavailable(f"Cannot reach the Chroma server at {url} ({_short(error)}). "
+                            f"Is it running (`chroma run --path DIR --port N`)?")
+
+
+class Reachable:
+    """A Chroma server's client, or one of its collections, whose calls raise
+    StoreUnavailable (naming the server) when the server cannot be reached, instead of
+    httpx's connection errors. Nothing is cached about the failure: the next call tries
+    the server again, so a running app answers again once the server is back."""
+
+    def __init__(self, target, url: str):
+        self._target = target
+        self._url = url
+
+    def __getattr__(self, name: str):
+        value = getattr(self._target, name)
+        if not callable(value):
+            return value
+        import httpx
+        from chromadb.api.models.Collection import Collection
+
+        def call(*args, **kwargs):
+            try:
+                result = value(*args, **kwargs)
+            except httpx.TransportError as error:  # refused, reset, timed out, cut off mid-reply
+                raise unreachable(self._url, error) from None
+            return Reachable(result, self._url) if isinstance(result, Collection) else result
+
+        return call
+
+    def __repr__(self) -> str:
+        return f"Reachable({self._target!r})"
 
 
 def _short(error: Exception) -> str:
@@ -104,6 +138,8 @@ class Store:
         try:
             self.articles, self.chunks, self.sentences = get("articles"), get("chunks"), get("sentences")
             self.signatures = self.client.get_or_create_collection(f"{self.prefix}-signatures", embedding_function=None)
+        except StoreUnavailable:
+            raise
         except Exception as error:
             raise StoreUnavailable(f"Cannot open the Chroma collections ({_short(error)}).") from None
 

@@ -14,6 +14,7 @@ import pytest
 
 from index import Settings
 
+from . import figures
 from .conftest import REPO, SAMPLE
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -178,6 +179,7 @@ def test_an_uploaded_article_is_indexed_with_progress_and_answers(page):
     assert "harbour festival.txt" in page.inner_text("#cite-0-1")
 
 
+@pytest.mark.reliability
 def test_a_hostile_article_shows_as_text_and_runs_nothing(page, site):
     report = upload(page, "../../hostile.json", json.dumps(HOSTILE).encode(), "hostile.json")
     assert "hostile.json" in report
@@ -203,6 +205,11 @@ def test_a_hostile_article_shows_as_text_and_runs_nothing(page, site):
         jsLinks: [...document.querySelectorAll('a[href]')].filter(a => /^\\s*javascript:/i.test(a.getAttribute('href'))).length,
         bold: document.querySelectorAll('#sources b, #chat b').length })""")
     assert found == {"images": 0, "scripts": 0, "frames": 0, "jsLinks": 0, "bold": 0}
+    payloads = sum(json.dumps(HOSTILE).count(tag) for tag in ("<script", "onerror", "javascript:", "<iframe", "<b>"))
+    figures.record(area="hostile input", check="hostile article in the chat page (Chromium)", tried=payloads,
+                   failed=len(page.dialogs) + sum(found.values()),
+                   detail="script, onerror, javascript: links, iframe and markup in the title, outlet, URL and text "
+                          "of an uploaded article: shown as text; no dialog, no such element on the page")
 
 
 def test_outlet_filter_and_a_pasted_article(page):
