@@ -201,29 +201,36 @@ def hanging_server():
     return server, stop
 
 
-def timed_answers(settings, calls) -> tuple[float, list[tuple[float, Answer]]]:
-    """The extractive answer's time on this machine right now, then (seconds, final Answer)
-    for each call(assistant): the LLM's share of a fallback is the difference."""
+def timed_answers(settings, calls) -> list[tuple[float, float, Answer]]:
+    """For each call(assistant, mode): the seconds it takes extractively on this machine right
+    now, then the seconds and final Answer in llm mode. The difference is what the LLM cost."""
     assistant = Assistant(settings)
-    assistant.answer(WITKOFF)  # warm: the model is loaded, the question's vector remembered
-    started = time.perf_counter()
-    assistant.answer(WITKOFF)
-    baseline = time.perf_counter() - started
     results = []
     for call in calls:
+        call(assistant, "extractive")  # warm: the model is loaded, the question's vector remembered
         started = time.perf_counter()
-        result = call(assistant)
-        results.append((time.perf_counter() - started, result))
-    return baseline, results
+        call(assistant, "extractive")
+        extractive = time.perf_counter() - started
+        started = time.perf_counter()
+        result = call(assistant, "llm")
+        results.append((extractive, time.perf_counter() - started, result))
+    return results
 
 
 FOLLOW_UP = [("Who met Putin in Moscow?", "Steve Witkoff met Putin in Moscow. [1]")]
 LLM_CALLS = {  # how the page and the API reach the LLM: with and without a conversation, streamed or not
-    "answer": lambda a: a.answer(WITKOFF, mode="llm"),
-    "follow-up": lambda a: a.answer("When did he meet him?", FOLLOW_UP, mode="llm"),
-    "streamed follow-up": lambda a: list(a.stream("When did he meet him?", FOLLOW_UP, mode="llm"))[-1],
+    "answer": lambda a, mode: a.answer(WITKOFF, mode=mode),
+    "follow-up": lambda a, mode: a.answer("When did he meet him?", FOLLOW_UP, mode=mode),
+    "streamed follow-up": lambda a, mode: list(a.stream("When did he meet him?", FOLLOW_UP, mode=mode))[-1],
 }
-SLACK = 1.0  # seconds of scheduling noise allowed on a shared 2-core machine
+# seconds of scheduling noise allowed on a shared 2-core machine (stalls of 1.5 s were seen);
+# the hanging server's 3 s timeout keeps a path that waits twice (6 s) well outside it
+SLACK = 1.5
+
+
+def llm_share(results) -> str:
+    return ", ".join(f"{name} {llm:.2f} s (extractive {extractive:.2f} s)"
+                     for name, (extractive, llm, _) in zip(LLM_CALLS, results))
 
 
 @pytest.mark.reliability
@@ -231,16 +238,14 @@ SLACK = 1.0  # seconds of scheduling noise allowed on a shared 2-core machine
 def test_an_unreachable_llm_gives_the_extractive_answer_with_a_notice(built, provider):
     settings = built.with_(llm_provider=provider, llm_model="any", llm_base_url=f"http://127.0.0.1:{closed_port()}",
                            llm_timeout=5.0)
-    baseline, results = timed_answers(settings, LLM_CALLS.values())
-    for (seconds, result), name in zip(results, LLM_CALLS):
+    results = timed_answers(settings, LLM_CALLS.values())
+    for (extractive, seconds, result), name in zip(results, LLM_CALLS):
         assert result.mode == "extractive" and result.notice.startswith("The LLM did not answer"), name
         assert "Witkoff" in result.text and result.citations, name
-        assert seconds < settings.llm_timeout + baseline + SLACK, (name, seconds)
-    worst = max(seconds for seconds, _ in results)
+        assert seconds - extractive < settings.llm_timeout + SLACK, llm_share(results)
     figures.record(area="faults", check=f"LLM backend unreachable ({provider}, a refused port)",
-                   tried=len(results), detail=f"{', '.join(LLM_CALLS)}: the cited extractive answer with a notice "
-                                              f"in at most {worst:.2f} s (timeout {settings.llm_timeout:.0f} s; "
-                                              f"extractive alone {baseline:.2f} s)")
+                   tried=len(results), detail=f"the cited extractive answer with a notice; timeout "
+                                              f"{settings.llm_timeout:.0f} s: {llm_share(results)}")
 
 
 @pytest.mark.reliability
@@ -249,20 +254,19 @@ def test_a_hanging_llm_times_out_into_the_extractive_answer(built):
     try:
         port = server.getsockname()[1]
         settings = built.with_(llm_provider="openai", llm_model="any", llm_base_url=f"http://127.0.0.1:{port}/v1",
-                               llm_timeout=2.0)
-        baseline, results = timed_answers(settings, LLM_CALLS.values())
+                               llm_timeout=3.0)
+        results = timed_answers(settings, LLM_CALLS.values())
     finally:
         stop.set()
         server.close()
-    for (seconds, result), name in zip(results, LLM_CALLS):
+    for (extractive, seconds, result), name in zip(results, LLM_CALLS):
         assert result.mode == "extractive" and "Timeout" in result.notice, name
         assert "Witkoff" in result.text and result.citations, name
-        # within the configured timeout: the LLM's share of the wait is at most llm_timeout, in all
-        assert seconds < settings.llm_timeout + baseline + SLACK, (name, seconds)
-    worst = max(seconds for seconds, _ in results)
+        # within the configured timeout: what the LLM added is at most llm_timeout, on every path
+        assert seconds - extractive < settings.llm_timeout + SLACK, llm_share(results)
     figures.record(area="faults", check="LLM backend hanging (accepts, never answers)", tried=len(results),
-                   detail=f"{', '.join(LLM_CALLS)}: the cited extractive answer with a timeout notice in at most "
-                          f"{worst:.2f} s (timeout {settings.llm_timeout:.0f} s; extractive alone {baseline:.2f} s)")
+                   detail=f"the cited extractive answer with a timeout notice; timeout {settings.llm_timeout:.0f} s: "
+                          f"{llm_share(results)}")
 
 
 def test_a_misconfigured_llm_is_a_clear_error(built):
