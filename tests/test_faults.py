@@ -49,7 +49,7 @@ class ChromaServer:
         log = open(self.root / "server.log", "a")
         self.process = subprocess.Popen([chroma, "run", "--path", str(self.root / "db"), "--host", "127.0.0.1",
                                          "--port", str(self.port)], stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # `chroma run` imports chromadb first: over 60 s on a loaded 2-core VM
         while time.monotonic() < deadline:
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
@@ -57,7 +57,7 @@ class ChromaServer:
             except OSError:
                 assert self.process.poll() is None, (self.root / "server.log").read_text()
                 time.sleep(0.2)
-        raise AssertionError(f"chroma run did not listen on {self.port} within 60 s")
+        raise AssertionError(f"chroma run did not listen on {self.port} within 180 s")
 
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:
