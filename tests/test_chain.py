@@ -198,32 +198,37 @@ def hanging_server():
                 continue
 
     threading.Thread(target=accept, daemon=True).start()
-    return server, stop
+    return server, stop, held
 
 
-def timed_answers(settings, calls) -> tuple[float, list[tuple[float, Answer]]]:
-    """The extractive answer's time on this machine right now, then (seconds, final Answer)
-    for each call(assistant): the LLM's share of a fallback is the difference."""
+def timed_answers(settings, calls) -> list[tuple[float, float, Answer]]:
+    """For each call(assistant, mode): the seconds it takes extractively on this machine right
+    now, then the seconds and final Answer in llm mode. The difference is what the LLM cost."""
     assistant = Assistant(settings)
-    assistant.answer(WITKOFF)  # warm: the model is loaded, the question's vector remembered
-    started = time.perf_counter()
-    assistant.answer(WITKOFF)
-    baseline = time.perf_counter() - started
     results = []
     for call in calls:
+        call(assistant, "extractive")  # warm: the model is loaded, the question's vector remembered
         started = time.perf_counter()
-        result = call(assistant)
-        results.append((time.perf_counter() - started, result))
-    return baseline, results
+        call(assistant, "extractive")
+        extractive = time.perf_counter() - started
+        started = time.perf_counter()
+        result = call(assistant, "llm")
+        results.append((extractive, time.perf_counter() - started, result))
+    return results
 
 
 FOLLOW_UP = [("Who met Putin in Moscow?", "Steve Witkoff met Putin in Moscow. [1]")]
 LLM_CALLS = {  # how the page and the API reach the LLM: with and without a conversation, streamed or not
-    "answer": lambda a: a.answer(WITKOFF, mode="llm"),
-    "follow-up": lambda a: a.answer("When did he meet him?", FOLLOW_UP, mode="llm"),
-    "streamed follow-up": lambda a: list(a.stream("When did he meet him?", FOLLOW_UP, mode="llm"))[-1],
+    "answer": lambda a, mode: a.answer(WITKOFF, mode=mode),
+    "follow-up": lambda a, mode: a.answer("When did he meet him?", FOLLOW_UP, mode=mode),
+    "streamed follow-up": lambda a, mode: list(a.stream("When did he meet him?", FOLLOW_UP, mode=mode))[-1],
 }
-SLACK = 1.0  # seconds of scheduling noise allowed on a shared 2-core machine
+SLACK = 2.0  # seconds of scheduling noise allowed on a shared 2-core machine
+
+
+def llm_share(results) -> str:
+    return ", ".join(f"{name} {llm:.2f} s (extractive {extractive:.2f} s)"
+                     for name, (extractive, llm, _) in zip(LLM_CALLS, results))
 
 
 @pytest.mark.reliability
@@ -231,38 +236,46 @@ SLACK = 1.0  # seconds of scheduling noise allowed on a shared 2-core machine
 def test_an_unreachable_llm_gives_the_extractive_answer_with_a_notice(built, provider):
     settings = built.with_(llm_provider=provider, llm_model="any", llm_base_url=f"http://127.0.0.1:{closed_port()}",
                            llm_timeout=5.0)
-    baseline, results = timed_answers(settings, LLM_CALLS.values())
-    for (seconds, result), name in zip(results, LLM_CALLS):
+    results = timed_answers(settings, LLM_CALLS.values())
+    for (extractive, seconds, result), name in zip(results, LLM_CALLS):
         assert result.mode == "extractive" and result.notice.startswith("The LLM did not answer"), name
         assert "Witkoff" in result.text and result.citations, name
-        assert seconds < settings.llm_timeout + baseline + SLACK, (name, seconds)
-    worst = max(seconds for seconds, _ in results)
+        assert seconds - extractive < settings.llm_timeout + SLACK, llm_share(results)
     figures.record(area="faults", check=f"LLM backend unreachable ({provider}, a refused port)",
-                   tried=len(results), detail=f"{', '.join(LLM_CALLS)}: the cited extractive answer with a notice "
-                                              f"in at most {worst:.2f} s (timeout {settings.llm_timeout:.0f} s; "
-                                              f"extractive alone {baseline:.2f} s)")
+                   tried=len(results), detail=f"the cited extractive answer with a notice; timeout "
+                                              f"{settings.llm_timeout:.0f} s: {llm_share(results)}")
 
 
 @pytest.mark.reliability
 def test_a_hanging_llm_times_out_into_the_extractive_answer(built):
-    server, stop = hanging_server()
+    server, stop, held = hanging_server()
     try:
         port = server.getsockname()[1]
         settings = built.with_(llm_provider="openai", llm_model="any", llm_base_url=f"http://127.0.0.1:{port}/v1",
-                               llm_timeout=2.0)
-        baseline, results = timed_answers(settings, LLM_CALLS.values())
+                               llm_timeout=3.0)
+        results = timed_answers(settings, LLM_CALLS.values())
+        deadline = time.monotonic() + 10
+        while len(held) < len(LLM_CALLS) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(1.0)  # time for any further connection to be accepted
+        connections = len(held)
     finally:
         stop.set()
         server.close()
-    for (seconds, result), name in zip(results, LLM_CALLS):
+    # one wait per answer: a follow-up whose rewrite timed out does not ask the LLM again
+    assert connections == len(LLM_CALLS), connections
+    for (extractive, seconds, result), name in zip(results, LLM_CALLS):
         assert result.mode == "extractive" and "Timeout" in result.notice, name
         assert "Witkoff" in result.text and result.citations, name
-        # within the configured timeout: the LLM's share of the wait is at most llm_timeout, in all
-        assert seconds < settings.llm_timeout + baseline + SLACK, (name, seconds)
-    worst = max(seconds for seconds, _ in results)
+        # what the LLM added stays short of a second full wait on every path (on this shared VM,
+        # at load averages of 15-30, a 3 s Event.wait returned up to 1 s late and retrieval
+        # stalled for 3 s, so a tighter wall-clock bound would test the machine); that the
+        # deadline is shared is checked exactly above, by the connections the server saw
+        assert seconds - extractive < 2 * settings.llm_timeout, llm_share(results)
     figures.record(area="faults", check="LLM backend hanging (accepts, never answers)", tried=len(results),
-                   detail=f"{', '.join(LLM_CALLS)}: the cited extractive answer with a timeout notice in at most "
-                          f"{worst:.2f} s (timeout {settings.llm_timeout:.0f} s; extractive alone {baseline:.2f} s)")
+                   detail=f"the cited extractive answer with a timeout notice, one connection per answer; timeout "
+                          f"{settings.llm_timeout:.0f} s: "
+                          f"{llm_share(results)}")
 
 
 def test_a_misconfigured_llm_is_a_clear_error(built):

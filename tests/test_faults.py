@@ -49,7 +49,7 @@ class ChromaServer:
         log = open(self.root / "server.log", "a")
         self.process = subprocess.Popen([chroma, "run", "--path", str(self.root / "db"), "--host", "127.0.0.1",
                                          "--port", str(self.port)], stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # `chroma run` imports chromadb first: over 60 s on a loaded 2-core VM
         while time.monotonic() < deadline:
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
@@ -57,7 +57,7 @@ class ChromaServer:
             except OSError:
                 assert self.process.poll() is None, (self.root / "server.log").read_text()
                 time.sleep(0.2)
-        raise AssertionError(f"chroma run did not listen on {self.port} within 60 s")
+        raise AssertionError(f"chroma run did not listen on {self.port} within 180 s")
 
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -81,17 +81,10 @@ def test_a_chroma_server_stopped_mid_session_is_reported_and_the_same_app_recove
                              port=free_port())
     monkeypatch.setenv("ASSISTANT_CHROMA_URL", server.url)  # for the CLI
     page = None
-    marks = [("start", time.monotonic())]
-
-    def mark(name):
-        marks.append((name, time.monotonic()))
-        print(f"{name}: {marks[-1][1] - marks[-2][1]:.1f} s", file=sys.stderr)
-
     try:
         build_index(SAMPLE, settings=settings)
         before = {q: essence(answer(q, settings=settings)) for q in QUESTIONS}
         assert all(not abstained and "[1]" in text for text, abstained, _ in before.values())
-        mark("built and answered")
         helper = get_assistant(settings)  # the one Assistant that answer() and the page share
         page = chat_app.build_app(settings)
         chat_app.serve(page, settings, prevent_thread_lock=True, quiet=True)
@@ -103,7 +96,6 @@ def test_a_chroma_server_stopped_mid_session_is_reported_and_the_same_app_recove
 
         reply, result = ask_page(QUESTIONS[0])
         assert "Witkoff" in result["text"]
-        mark("page served")
 
         server.kill()  # the fault
         down: list[str] = []
@@ -116,22 +108,20 @@ def test_a_chroma_server_stopped_mid_session_is_reported_and_the_same_app_recove
         assert f"The index is unavailable: Cannot reach the Chroma server at {server.url}" in reply
         assert "Traceback" not in reply and "httpx" not in reply
         down.append("page")
-        mark("answer and page while down")
         cli = subprocess.run([sys.executable, "-m", "assistant.cli", "ask", QUESTIONS[0]], capture_output=True,
                              text=True, timeout=300)
         assert cli.returncode == 1 and cli.stdout == ""
         assert cli.stderr.startswith(f"error: Cannot reach the Chroma server at {server.url}"), cli.stderr
         assert "Traceback" not in cli.stderr
         down.append("CLI")
-        mark("CLI while down")
 
         server.start()  # back on the same port and path: no restart of anything else
-        mark("server back")
+        back = time.perf_counter()
         after = {q: essence(answer(q, settings=settings)) for q in QUESTIONS}
+        recovered = time.perf_counter() - back
         assert get_assistant(settings) is helper
         reply, result = ask_page(QUESTIONS[0])
         assert "Witkoff" in result["text"] and re.search(r"\(#cite-\d+-1\)", reply)
-        mark("answers after")
         lost = sum(after[q] != before[q] for q in QUESTIONS)
         assert lost == 0, {q: (before[q][0], after[q][0]) for q in QUESTIONS if after[q] != before[q]}
     finally:
@@ -141,4 +131,5 @@ def test_a_chroma_server_stopped_mid_session_is_reported_and_the_same_app_recove
     figures.record(area="faults", check="Chroma server stopped mid-session, then back",
                    tried=len(down), failed=0, lost=lost,
                    detail=f"{len(down)} requests while down ({', '.join(sorted(set(down)))}) each named "
-                          f"the server; the same app answered {len(QUESTIONS)} questions as before once it was back")
+                          f"the server; once it was back, the same app answered {len(QUESTIONS)} questions as before "
+                          f"(in {recovered:.1f} s), and the page again")
