@@ -65,7 +65,14 @@ from index.articles import SUFFIXES
 log = logging.getLogger("assistant.app")
 
 MAX_TURNS = 20  # answers whose cards the sources panel keeps
-CHAT_CONCURRENCY = 4  # answers computed at once; the model serialises embedding anyway
+# Answers computed at once, and questions that may wait (README, "The chat page": measured
+# with 16 clients). Answering is mostly Python, so more answers at once only fight over the
+# GIL with the event loop that streams every answer; 2 lets one answer's Chroma, SQLite and
+# OpenVINO time overlap another's Python. Past QUEUE_SIZE waiting events a question is
+# refused at once ("queue is full") instead of waiting minutes.
+CHAT_CONCURRENCY = 2
+QUEUE_SIZE = 64
+STREAM_EVERY = 0.1  # seconds between two updates of an answer that is still streaming
 
 CARD_CSS = """
 .empty { color: var(--body-text-color-subdued); }
@@ -154,14 +161,21 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
             helper = assistant()
             asked: list[str] = []
             earlier = [(t.question, t.answer.text) for t in turns]
+            shown = time.monotonic()
             for item in helper.stream(question, earlier, mode=mode, k=int(k), sources=outlets or None,
                                       since=(since or "").strip() or None, until=(until or "").strip() or None):
                 if isinstance(item, Answer):
                     final = item
-                else:
-                    asked.append(item)
+                    continue
+                asked.append(item)
+                # Pieces that arrive together are shown together: every update costs Gradio a
+                # worker-thread hop, the whole chat's postprocessing and a message to the page,
+                # and an extractive answer's sentences all arrive within milliseconds (an LLM's
+                # tokens still show as they come, at most STREAM_EVERY apart).
+                if time.monotonic() - shown >= STREAM_EVERY:
                     history[-1] = {"role": "assistant", "content": markdown_text("".join(asked))}
                     yield "", history, turns, gr.skip(), gr.skip()
+                    shown = time.monotonic()
             texts = helper.article_texts(c.article_id for c in final.citations)
         except ValueError as error:  # an option the user typed (a date, say)
             history[-1] = {"role": "assistant", "content": markdown_text(f"Cannot ask that: {error}")}
@@ -327,11 +341,13 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
         turns = gr.State([])
         chat_inputs = [question, chatbot, turns, mode, k, outlets, since, until]
         chat_outputs = [question, chatbot, turns, sources, answer_json]
-        question.submit(respond, chat_inputs, chat_outputs, api_name="chat", concurrency_limit=CHAT_CONCURRENCY)
-        ask_button.click(respond, chat_inputs, chat_outputs, api_visibility="private",
-                         concurrency_limit=CHAT_CONCURRENCY)
+        # Enter, the Ask button and an example share one limit (Gradio gives every event its
+        # own unless they name the same concurrency_id): at most CHAT_CONCURRENCY answers at once.
+        chat_queue = dict(concurrency_limit=CHAT_CONCURRENCY, concurrency_id="chat")
+        question.submit(respond, chat_inputs, chat_outputs, api_name="chat", **chat_queue)
+        ask_button.click(respond, chat_inputs, chat_outputs, api_visibility="private", **chat_queue)
         example_list.click(lambda sample: sample[0], example_list, question, api_visibility="private").then(
-            respond, chat_inputs, chat_outputs, api_visibility="private", concurrency_limit=CHAT_CONCURRENCY)
+            respond, chat_inputs, chat_outputs, api_visibility="private", **chat_queue)
         def forget():
             return [], [], sources_panel([]), None
 
@@ -387,7 +403,7 @@ def serve(app: gr.Blocks, settings: Settings | None = None, **launch: object):
     from gradio import networking
 
     networking.url_ok = _patient_url_ok
-    return app.queue(default_concurrency_limit=CHAT_CONCURRENCY).launch(**{**options, **launch})
+    return app.queue(default_concurrency_limit=CHAT_CONCURRENCY, max_size=QUEUE_SIZE).launch(**{**options, **launch})
 
 
 def stop(app: gr.Blocks) -> None:

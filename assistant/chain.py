@@ -344,9 +344,9 @@ class AnswerChain:
         found: list[versions.Revision] = []
         for c in answer.citations:
             copies = self.search.copies_of(c.article_id)
-            if not copies:
+            mine = self.search.catalog.get(c.article_id)  # None if a build removed it meanwhile
+            if not copies or mine is None:
                 continue
-            mine = self.search.catalog[c.article_id]
             texts = {m.article_id: self.search.article_sentences(m.article_id) for m in copies}
             for start, end in c.highlights:
                 sentence = c.passage[start - c.start:end - c.start]

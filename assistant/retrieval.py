@@ -96,15 +96,20 @@ class HybridSearch:
         Runs whenever a build commits, so it reads the light per-article metadata only (the
         MinHash signatures, ~700 characters per article, stay with `Store.regroup`)."""
         described = self.store.described()
-        self.committed = {m["article_id"]: m["version"] for m in described}
-        self.catalog = {m["article_id"]: ArticleMeta(m["article_id"], m.get("title", ""), m.get("source", ""),
-                                                     m.get("published", ""), m.get("published_ts"),
-                                                     m.get("dup_group", "")) for m in described}
-        self.groups: dict[str, list[ArticleMeta]] = {}
-        for meta in self.catalog.values():
+        committed = {m["article_id"]: m["version"] for m in described}
+        catalog = {m["article_id"]: ArticleMeta(m["article_id"], m.get("title", ""), m.get("source", ""),
+                                                m.get("published", ""), m.get("published_ts"),
+                                                m.get("dup_group", "")) for m in described}
+        groups: dict[str, list[ArticleMeta]] = {}
+        for meta in catalog.values():
             if meta.group:
-                self.groups.setdefault(meta.group, []).append(meta)
-        self.lexical.sync(self.committed, self.store.lexical_rows)
+                groups.setdefault(meta.group, []).append(meta)
+        # Other threads answer while this runs (the app answers several questions at once and
+        # any of them may be the one that notices a build): each view is built whole and then
+        # swapped in, never filled in place, and `committed` goes last, so an article a reader
+        # trusts always has its catalog entry and group.
+        self.groups, self.catalog, self.committed = groups, catalog, committed
+        self.lexical.sync(committed, self.store.lexical_rows)
 
     def follow_builds(self) -> None:
         """Pick up articles committed by a build in another process (or thread) since the last look."""
