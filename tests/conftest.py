@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -65,3 +66,19 @@ def write_squad(folder: Path, limit: int | None = None, max_chars: int | None = 
 def pytest_sessionstart(session) -> None:
     from tests import figures
     figures.start()
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on (for a server a test starts)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def api_client(url: str, **options):
+    """A gradio_client as a program would make one, patient enough for a busy 2-core VM: its
+    default 5 s for fetching the page config is shorter than a first request can take while
+    the app warms its model (the CI failure that added this)."""
+    from gradio_client import Client
+
+    return Client(url, verbose=False, httpx_kwargs={"timeout": 120}, **options)

@@ -21,18 +21,12 @@ from assistant import StoreUnavailable, answer, get_assistant
 from index import Settings, build_index
 
 from . import figures
-from .conftest import SAMPLE
+from .conftest import SAMPLE, api_client, free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.server, pytest.mark.reliability]
 
 QUESTIONS = ["Who did Trump send to meet Putin in Moscow?", "How much of Ukraine's territory does Russia occupy?",
              "Which region ordered villages to be evacuated?"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class ChromaServer:
@@ -73,7 +67,6 @@ def essence(result) -> tuple:
 
 def test_a_chroma_server_stopped_mid_session_is_reported_and_the_same_app_recovers(tmp_path, monkeypatch):
     import app as chat_app
-    from gradio_client import Client
 
     server = ChromaServer(tmp_path)
     server.start()
@@ -88,7 +81,7 @@ def test_a_chroma_server_stopped_mid_session_is_reported_and_the_same_app_recove
         helper = get_assistant(settings)  # the one Assistant that answer() and the page share
         page = chat_app.build_app(settings)
         chat_app.serve(page, settings, prevent_thread_lock=True, quiet=True)
-        client = Client(f"http://127.0.0.1:{settings.port}/", verbose=False)
+        client = api_client(f"http://127.0.0.1:{settings.port}/")
 
         def ask_page(question: str):
             _, chat, _, result = client.predict(question, [], "extractive", 5, [], "", "", api_name="/chat")

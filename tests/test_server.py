@@ -14,15 +14,9 @@ from index import Settings, build_index, index_status
 from index.build import Shard
 from index.store import Store
 
-from .conftest import write_squad
+from .conftest import free_port, write_squad
 
 pytestmark = [pytest.mark.slow, pytest.mark.server]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
