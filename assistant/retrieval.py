@@ -243,10 +243,11 @@ class HybridSearch:
         version = self.committed.get(article_id)
         if not version:
             return []
+        text = self.store.article_texts([article_id]).get(article_id, "")
         rows = self.store.sentences.get(where={"$and": [{"article_id": article_id}, {"version": version}]},
-                                        include=["documents", "metadatas"])
-        ordered = sorted(zip(rows["metadatas"], rows["documents"]), key=lambda r: (r[0] or {}).get("start", 0))
-        return [text for _, text in ordered if text]
+                                        include=["metadatas"])
+        spans = sorted((m["start"], m["end"]) for m in rows["metadatas"] if m)
+        return [text[start:end] for start, end in spans if text[start:end]]
 
     def sentences(self, hits: list[Hit]) -> dict[str, list[Sentence]]:
         """The stored sentences (with their vectors) of each hit, in text order."""
@@ -254,12 +255,14 @@ class HybridSearch:
             return {}
         # sentence ids follow from the chunk's own record: a primary-key lookup, no filter scan
         ids = [f"{h.chunk_id}|s{j}" for h in hits for j in range(len(h.sentences))]
-        rows = self.store.sentences.get(ids=ids, include=["documents", "metadatas", "embeddings"])
+        rows = self.store.sentences.get(ids=ids, include=["metadatas", "embeddings"])
+        by_chunk = {h.chunk_id: h for h in hits}
         out: dict[str, list[Sentence]] = {h.chunk_id: [] for h in hits}
-        for text, meta, vector in zip(rows["documents"], rows["metadatas"], rows["embeddings"]):
-            if meta:
-                out.setdefault(meta["chunk_id"], []).append(
-                    Sentence(meta["start"], meta["end"], text, np.asarray(vector, dtype=np.float32)))
+        for sentence_id, meta, vector in zip(rows["ids"], rows["metadatas"], rows["embeddings"]):
+            hit = by_chunk.get(sentence_id.rsplit("|", 1)[0])
+            if meta and hit:  # the text is the chunk's, at the sentence's offsets
+                text = hit.text[meta["start"] - hit.start:meta["end"] - hit.start]
+                out[hit.chunk_id].append(Sentence(meta["start"], meta["end"], text, np.asarray(vector, dtype=np.float32)))
         for sentences in out.values():
             sentences.sort(key=lambda s: s.start)
         return out

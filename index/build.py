@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -138,16 +139,35 @@ def build_index(
         def current(article_id: str, version: str) -> bool:
             return versions.get(article_id) == version
 
-        for batch in _batches(todo, versions, embedder, settings):
-            _embed_batch(batch, embedder, cache, store, current)
+        def write(batch: list[_Work]) -> None:
             for work in batch:
                 store.put_article(work.article, work.version, work.chunks, work.vectors)
                 lexical.replace_article(work.article.id, work.version,
                                         store.lexical_rows_for(work.article, work.version, work.chunks))
+
+        def written(batch: list[_Work]) -> None:
+            nonlocal chunks_written, done
+            for work in batch:
                 chunks_written += len(work.chunks)
                 done += 1
                 if progress:
                     progress(done, len(todo), work.article.id)
+
+        # three stages at once: the next batch is chunked and the previous one written to the
+        # stores while the model embeds this one (it leaves CPU idle between its requests,
+        # which the Python of the other stages fills). Writes stay in article order, one
+        # batch at a time, so crash safety is that of one article written after another.
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="build") as pool:
+            writing, unwritten = None, []
+            for batch in _ahead(_batches(todo, versions, embedder, settings), pool):
+                _embed_batch(batch, embedder, cache, store, current, unwritten)
+                if writing:
+                    writing.result()
+                    written(unwritten)
+                writing, unwritten = pool.submit(write, batch), batch
+            if writing:
+                writing.result()
+                written(unwritten)
 
         if full:
             store.sweep(wanted)  # records of no committed version, whatever left them behind
@@ -198,16 +218,27 @@ def _batches(todo: list[Article], versions: dict[str, str], embedder: Embedder, 
         yield batch
 
 
-def _embed_batch(batch: list[_Work], embedder: Embedder, cache: EmbeddingCache, store: Store, current) -> None:
+def _ahead(items: Iterator, pool: ThreadPoolExecutor) -> Iterator:
+    """The items of `items`, each next one computed in `pool` while the caller uses this one."""
+    items, end = iter(items), object()
+    coming = pool.submit(next, items, end)
+    while (item := coming.result()) is not end:
+        coming = pool.submit(next, items, end)
+        yield item
+
+
+def _embed_batch(batch: list[_Work], embedder: Embedder, cache: EmbeddingCache, store: Store, current,
+                 unwritten: list[_Work] = ()) -> None:
     """Vectors for every sentence in the batch.
 
     An exact copy of another article's text (a syndicated story) takes that article's
     vectors: it is embedded once. Everything else goes through the cache, keyed by the
     exact input (title and sentence), so unchanged sentences of an edited article and the
     finished part of an interrupted build are never embedded again, while a changed title
-    does re-embed its article (the title is part of what is embedded).
+    does re-embed its article (the title is part of what is embedded). `unwritten` is the
+    batch still being written, whose copies are not in the store yet.
     """
-    first: dict[str, _Work] = {}
+    first: dict[str, _Work] = {text_hash(work.article.text): work for work in unwritten}
     copies: list[tuple[_Work, _Work]] = []
     need: list[_Work] = []
     for work in batch:

@@ -116,8 +116,9 @@ class Embedder:
             return []
         if self._tokenizer is not None:
             return [len(e.ids) for e in self._tokenizer.encode_batch(list(texts), add_special_tokens=False)]
-        tokenizer = self.model.tokenizer
-        return [len(tokenizer(t, add_special_tokens=False)["input_ids"]) for t in texts]
+        with self._lock:  # the model's own tokenizer is not safe beside a running encode
+            tokenizer = self.model.tokenizer
+            return [len(tokenizer(t, add_special_tokens=False)["input_ids"]) for t in texts]
 
     @property
     def max_tokens(self) -> int:

@@ -212,7 +212,9 @@ class Store:
                                           "title": article.title}])
 
         common = _common_metadata(article, version)
-        sent_ids, sent_docs, sent_meta, chunk_vectors = [], [], [], []
+        # a sentence record is its vector and offsets: its text is in its chunk, and storing
+        # it again cost a third of the sentence writes (Chroma indexes every document's words)
+        sent_ids, sent_meta, chunk_vectors = [], [], []
         position = 0
         for chunk in chunks:
             chunk_id = chunk_record_id(article.id, version, chunk.index)
@@ -220,10 +222,9 @@ class Store:
             chunk_vectors.append(_mean(sentence_vectors[position:position + n]))
             for j, (start, end) in enumerate(chunk.sentences):
                 sent_ids.append(f"{chunk_id}|s{j}")
-                sent_docs.append(article.text[start:end])
-                sent_meta.append({**common, "chunk_id": chunk_id, "start": start, "end": end})
+                sent_meta.append({**common, "start": start, "end": end})
             position += n
-        self._put(self.sentences, sent_ids, sentence_vectors, sent_docs, sent_meta)
+        self._put(self.sentences, sent_ids, sentence_vectors, None, sent_meta)
         self._put(self.chunks, [chunk_record_id(article.id, version, c.index) for c in chunks], np.array(chunk_vectors),
                   [c.text for c in chunks],
                   [{**common, "title": article.title, "url": article.url, "published": article.published,
@@ -249,7 +250,8 @@ class Store:
     def _put(self, collection, ids, vectors, documents, metadatas) -> None:
         for i in range(0, len(ids), PAGE):
             collection.upsert(ids=ids[i:i + PAGE], embeddings=np.asarray(vectors[i:i + PAGE], dtype=np.float32),
-                              documents=documents[i:i + PAGE], metadatas=metadatas[i:i + PAGE])
+                              documents=documents[i:i + PAGE] if documents else None,
+                              metadatas=metadatas[i:i + PAGE])
 
     def _delete_other_versions(self, article_id: str, keep: str) -> None:
         where = {"$and": [{"article_id": article_id}, {"version": {"$ne": keep}}]} if keep \

@@ -138,8 +138,9 @@ def test_a_new_title_re_embeds_its_article_exactly_as_a_fresh_build(sample_folde
     build_index(sample_folder, settings=fresh)
 
     def vectors(s):
-        rows = Store.open(s).sentences.get(where={"article_id": "story.json"}, include=["embeddings", "documents"])
-        return sorted((doc, tuple(round(float(x), 5) for x in vec)) for doc, vec in zip(rows["documents"], rows["embeddings"]))
+        rows = Store.open(s).sentences.get(where={"article_id": "story.json"}, include=["embeddings", "metadatas"])
+        return sorted(((m["start"], m["end"]), tuple(round(float(x), 5) for x in vec))
+                      for m, vec in zip(rows["metadatas"], rows["embeddings"]))
 
     assert vectors(settings) == vectors(fresh)
 
