@@ -7,6 +7,7 @@ killed run leaves the previous index answering and the next run finishes the job
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -136,26 +137,24 @@ def build_index(
 
         chunks_written = 0
         done = 0
+
         def current(article_id: str, version: str) -> bool:
             return versions.get(article_id) == version
 
         def write(batch: list[_Work]) -> None:
+            nonlocal chunks_written, done
             for work in batch:
                 store.put_article(work.article, work.version, work.chunks, work.vectors)
                 lexical.replace_article(work.article.id, work.version,
                                         store.lexical_rows_for(work.article, work.version, work.chunks))
-
-        def written(batch: list[_Work]) -> None:
-            nonlocal chunks_written, done
-            for work in batch:
                 chunks_written += len(work.chunks)
                 done += 1
-                if progress:
+                if progress:  # as each article is committed
                     progress(done, len(todo), work.article.id)
 
         # three stages at once: the next batch is chunked and the previous one written to the
-        # stores while the model embeds this one (it leaves CPU idle between its requests,
-        # which the Python of the other stages fills). Writes stay in article order, one
+        # stores while the model embeds this one, whose requests leave the cores idle in
+        # between (24 SQuAD articles: 36 s one stage after another, 32 s overlapped). Writes stay in article order, one
         # batch at a time, so crash safety is that of one article written after another.
         with ThreadPoolExecutor(max_workers=2, thread_name_prefix="build") as pool:
             writing, unwritten = None, []
@@ -163,11 +162,10 @@ def build_index(
                 _embed_batch(batch, embedder, cache, store, current, unwritten)
                 if writing:
                     writing.result()
-                    written(unwritten)
-                writing, unwritten = pool.submit(write, batch), batch
+                # the caller's context goes along: a progress callback may rely on it (Gradio's does)
+                writing, unwritten = pool.submit(contextvars.copy_context().run, write, batch), batch
             if writing:
                 writing.result()
-                written(unwritten)
 
         if full:
             store.sweep(wanted)  # records of no committed version, whatever left them behind
