@@ -223,7 +223,7 @@ def scale_row(work: Path, factor: int, settings: Settings, real, stock_real, que
                       "answer_accuracy": stock_quality["answer_accuracy"], "embedded_for_real": replay_stock.missed}}
 
 
-def source_inputs(settings: Settings, embedder, articles: Path) -> tuple[list[str], object]:
+def source_inputs(settings: Settings, embedder, articles: Path, vectors: bool = True) -> tuple[list[str], object]:
     """Every embedding input of the real articles, with its vector (from the 1x build's cache)."""
     from index.build import TITLE_WORDS, embedding_input
     from index.chunking import chunk_text
@@ -236,8 +236,25 @@ def source_inputs(settings: Settings, embedder, articles: Path) -> tuple[list[st
         for chunk in chunk_text(article.text, embedder.count_tokens, max_tokens=max_tokens,
                                 max_words=settings.chunk_max_words):
             inputs += [embedding_input(article.title, article.text[s:e]) for s, e in chunk.sentences]
+    if not vectors:
+        return inputs, None
     cache = EmbeddingCache(settings.data_dir / "embedding-cache.sqlite", embedder.model_id)
     return inputs, embedder.embed(inputs, cache)
+
+
+def model_alone(embedder, articles: Path, settings: Settings, stock_embeddings) -> tuple[float, float]:
+    """Seconds each model takes on just what its system embeds (ours: every sentence with its
+    title; stock: its chunks), no cache, nothing else: the floor under each build's time."""
+    import stock
+
+    inputs = source_inputs(settings, embedder, articles, vectors=False)[0]
+    started = time.perf_counter()
+    embedder.embed(inputs)
+    ours = time.perf_counter() - started
+    texts = [d.page_content for d in stock.split(articles)]
+    started = time.perf_counter()
+    stock_embeddings.embed_documents(texts)
+    return ours, time.perf_counter() - started
 
 
 def drift(work: Path, backends: list[str], articles: Path, questions: list[dict]) -> dict:
@@ -346,7 +363,9 @@ def main() -> None:
         builds[backend] = {"seconds": seconds, "articles": report.added, "chunks": report.chunks_embedded,
                            "sentences": report.sentences_embedded, "stock_seconds": stock_s,
                            "stock_chunks": stock_chunks}
-        log(f"build {backend}: {seconds:.1f} s vs stock {stock_s:.1f} s")
+        builds[backend]["model_seconds"], builds[backend]["stock_model_seconds"] = model_alone(
+            embedder, articles, settings, stock_embeddings)
+        log(f"build {backend}: {seconds:.1f} s vs stock {stock_s:.1f} s; models alone {builds[backend]}")
         quality[backend], latency[backend] = quality_ours(settings, questions)
         log(f"quality {backend}: {quality[backend]}")
     quality["stock"], latency["stock"] = quality_stock(stock_store, questions)
@@ -406,7 +425,9 @@ def targets(r: dict, default: str) -> list[tuple[str, str, bool]]:
     """The issue's targets against this run's figures: (target, measured, met)."""
     b, q, lat, re_ = r["builds"][default], r["quality"], r["latency"], r["reindex"]
     speed = b["stock_seconds"] / b["seconds"]
-    rows = [("full build at least 3x the stock pipeline's throughput", f"{speed:.2f}x ({default})", speed >= 3)]
+    ceiling = b["stock_seconds"] / b["model_seconds"]
+    rows = [("full build at least 3x the stock pipeline's throughput",
+             f"{speed:.2f}x ({default}); {ceiling:.2f}x if all but the model took no time", speed >= 3)]
     if "torch" in q:
         gap = 100 * (q["torch"]["answer_recall"] - q[default]["answer_recall"])
         rows.append(("... with answer_recall@5 at most 0.5 point below fp32 torch",
@@ -465,6 +486,19 @@ def report_markdown(r: dict, default: str) -> str:
                      f"{x['chunks'] / x['seconds']:.1f} | {x['sentences']} | **{x['stock_seconds'] / x['seconds']:.2f}x** |")
         lines.append(f"| stock, built just before it | {x['stock_seconds']:.1f} | {x['articles'] / x['stock_seconds']:.2f} | "
                      f"{x['stock_chunks'] / x['stock_seconds']:.1f} | {x['stock_chunks']} chunks | 1.00x |")
+    lines += [
+        "",
+        "The models alone, on exactly what each system embeds (no cache, no chunking, no writes): the",
+        "floor under each build, and the best build ratio this project could reach with everything",
+        "else free. This project embeds every sentence with its article's title (what its citations",
+        "and sentence search stand on); the stock pipeline embeds its chunks, overlap included.",
+        "",
+        "| backend | our model alone, s | stock model alone, s | model share of our build | ceiling vs stock build |",
+        "|---|---|---|---|---|",
+    ]
+    for backend, x in b.items():
+        lines.append(f"| {backend} | {x['model_seconds']:.1f} | {x['stock_model_seconds']:.1f} | "
+                     f"{100 * x['model_seconds'] / x['seconds']:.0f}% | {x['stock_seconds'] / x['model_seconds']:.2f}x |")
     lines += [
         "",
         "## 2. Re-indexing",
