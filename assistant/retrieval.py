@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
@@ -18,12 +19,13 @@ from pydantic import ConfigDict
 from index import Settings
 from index.duplicates import shingles
 from index.embedding import Embedder, embedder_for
-from index.store import Store, open_lexical
+from index.store import Store, chunk_record_id, open_lexical
 
 from .injection import is_instruction
 
 RRF_K = 60
 RECHECK_SECONDS = 0.5  # how stale a reader's view of the index may get while a build runs
+REMEMBERED_ARTICLES = 512  # sentence lists of article versions kept for comparing copies
 SAME_PASSAGE = 0.5  # share of the shorter passage's 5-word shingles found in the other: a copy of it
 
 
@@ -87,6 +89,8 @@ class HybridSearch:
         self.lexical = open_lexical(self.settings)
         self.embedder = embedder or embedder_for(self.settings)
         self._lock = threading.Lock()
+        self._article_sentences: OrderedDict[tuple[str, str], list[str]] = OrderedDict()
+        self._article_sentences_lock = threading.Lock()
         self._generation = self.store.generation()
         self._checked = time.monotonic()
         self.refresh()
@@ -239,15 +243,32 @@ class HybridSearch:
                       key=lambda m: (m.published_ts is None, m.published_ts or 0, m.article_id))
 
     def article_sentences(self, article_id: str) -> list[str]:
-        """The sentences of an article's committed version, in text order."""
+        """The sentences of an article's committed version, in text order.
+
+        Read by primary keys only (the article record, then its chunks by id): a filtered get
+        scans every sentence record, which at 100x the SQuAD corpus made each answer citing a
+        syndicated story wait on one scan per copy. A version never changes, so the result is
+        remembered."""
         version = self.committed.get(article_id)
         if not version:
             return []
-        text = self.store.article_texts([article_id]).get(article_id, "")
-        rows = self.store.sentences.get(where={"$and": [{"article_id": article_id}, {"version": version}]},
-                                        include=["metadatas"])
-        spans = sorted((m["start"], m["end"]) for m in rows["metadatas"] if m)
-        return [text[start:end] for start, end in spans if text[start:end]]
+        key = (article_id, version)
+        if (known := self._article_sentences.get(key)) is not None:
+            return known
+        record = self.store.articles.get(ids=[article_id], include=["documents", "metadatas"])
+        meta = (record["metadatas"] or [None])[0] or {}
+        if meta.get("version") != version:
+            return []  # a build replaced or removed it meanwhile
+        text = record["documents"][0] or ""
+        chunk_ids = [chunk_record_id(article_id, version, i) for i in range(int(meta.get("chunks") or 0))]
+        chunks = self.store.chunks.get(ids=chunk_ids, include=["metadatas"]) if chunk_ids else {"metadatas": []}
+        spans = sorted(tuple(span) for m in chunks["metadatas"] if m for span in json.loads(m["sentences"]))
+        found = [text[start:end] for start, end in spans if text[start:end]]
+        with self._article_sentences_lock:
+            self._article_sentences[key] = found
+            while len(self._article_sentences) > REMEMBERED_ARTICLES:
+                self._article_sentences.popitem(last=False)
+        return found
 
     def sentences(self, hits: list[Hit]) -> dict[str, list[Sentence]]:
         """The stored sentences (with their vectors) of each hit, in text order."""

@@ -275,3 +275,39 @@ def test_an_index_that_kept_signatures_in_the_article_metadata_moves_them_on_the
     assert not any("minhash" in m for m in described)
     assert {m["dup_group"] for m in described} == {"wire.jsonl#0"}
     assert sorted(store.signatures.get()["ids"]) == ["wire.jsonl#0", "wire.jsonl#1"]
+
+
+def test_the_sentences_compared_across_copies_are_exactly_the_indexed_ones(news, tmp_path):
+    """A copy's sentences (what a cited sentence is compared with) are its text at the
+    offsets the build stored, in order; an edited copy is read again under its new version."""
+    from assistant.retrieval import HybridSearch
+
+    settings, _ = news
+    search = HybridSearch(settings)
+    texts = article_texts(settings)
+    store = Store.open(settings)
+    for article_id in (COPY, CORRECTED):
+        version = store.committed()[article_id]
+        spans = [(m["start"], m["end"]) for m in store.sentences.get(
+            where={"$and": [{"article_id": article_id}, {"version": version}]}, include=["metadatas"])["metadatas"]]
+        expected = [texts[article_id][s:e] for s, e in sorted(spans)]
+        assert len(expected) > 3 and search.article_sentences(article_id) == expected
+        assert search.article_sentences(article_id) == expected  # remembered: the same list again
+    assert search.article_sentences("no such article") == []
+
+    # an edit gives a new version: its sentences are read again, not the remembered ones
+    folder = tmp_path / "news"
+    shutil.copytree(NEWS, folder)
+    edited = settings.with_(data_dir=tmp_path / "data")
+    build_index(folder, settings=edited)
+    lines = (folder / "talks.jsonl").read_text().splitlines()
+    record = json.loads(lines[2])
+    record["text"] += "\n\nA closing paragraph was added by the editor."
+    lines[2] = json.dumps(record)
+    (folder / "talks.jsonl").write_text("\n".join(lines) + "\n")
+    search = HybridSearch(edited)
+    before = search.article_sentences(COPY)
+    build_index(folder, settings=edited)
+    search.refresh()
+    after = search.article_sentences(COPY)
+    assert after[:len(before)] == before and after[-1] == "A closing paragraph was added by the editor."
