@@ -154,8 +154,9 @@ def build_index(
 
         # three stages at once: the next batch is chunked and the previous one written to the
         # stores while the model embeds this one, whose requests leave the cores idle in
-        # between (24 SQuAD articles: 36 s one stage after another, 32 s overlapped). Writes stay in article order, one
-        # batch at a time, so crash safety is that of one article written after another.
+        # between (24 SQuAD articles: 36 s one stage after another, 32 s overlapped). Writes
+        # stay in article order, one batch at a time, so crash safety is that of one article
+        # written after another.
         with ThreadPoolExecutor(max_workers=2, thread_name_prefix="build") as pool:
             writing, unwritten = None, []
             for batch in _ahead(_batches(todo, versions, embedder, settings), pool):
