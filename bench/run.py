@@ -190,7 +190,7 @@ def scale_row(work: Path, factor: int, settings: Settings, real, stock_real, que
     corpus = work / f"corpus-{factor}x"
     if not corpus.exists():
         scale.write_corpus(articles, corpus, factor)
-    inputs, vectors = source_inputs(settings, real, articles)
+    inputs, vectors = inputs_with_vectors(settings, real, articles)
     sources = scale.source_vectors(inputs, vectors)
 
     ours = settings.with_(data_dir=work / f"ours-{factor}x")
@@ -223,21 +223,20 @@ def scale_row(work: Path, factor: int, settings: Settings, real, stock_real, que
                       "answer_accuracy": stock_quality["answer_accuracy"], "embedded_for_real": replay_stock.missed}}
 
 
-def source_inputs(settings: Settings, embedder, articles: Path, vectors: bool = True) -> tuple[list[str], object]:
-    """Every embedding input of the real articles, with its vector (from the 1x build's cache)."""
-    from index.build import TITLE_WORDS, embedding_input
-    from index.chunking import chunk_text
-    from index.embedding import EmbeddingCache
+def source_inputs(settings: Settings, embedder, articles: Path) -> list[str]:
+    """Every embedding input of the real articles, as a build makes them."""
     from index import load_folder
+    from index.build import chunks_and_inputs
 
-    inputs = []
-    max_tokens = min(settings.chunk_max_tokens, embedder.max_tokens - TITLE_WORDS * 2)
-    for article in load_folder(articles).articles:
-        for chunk in chunk_text(article.text, embedder.count_tokens, max_tokens=max_tokens,
-                                max_words=settings.chunk_max_words):
-            inputs += [embedding_input(article.title, article.text[s:e]) for s, e in chunk.sentences]
-    if not vectors:
-        return inputs, None
+    return [text for article in load_folder(articles).articles
+            for text in chunks_and_inputs(article, embedder, settings)[1]]
+
+
+def inputs_with_vectors(settings: Settings, embedder, articles: Path) -> tuple[list[str], object]:
+    """Every embedding input of the real articles, with its vector (from the 1x build's cache)."""
+    from index.embedding import EmbeddingCache
+
+    inputs = source_inputs(settings, embedder, articles)
     cache = EmbeddingCache(settings.data_dir / "embedding-cache.sqlite", embedder.model_id)
     return inputs, embedder.embed(inputs, cache)
 
@@ -247,7 +246,7 @@ def model_alone(embedder, articles: Path, settings: Settings, stock_embeddings) 
     title; stock: its chunks), no cache, nothing else: the floor under each build's time."""
     import stock
 
-    inputs = source_inputs(settings, embedder, articles, vectors=False)[0]
+    inputs = source_inputs(settings, embedder, articles)
     started = time.perf_counter()
     embedder.embed(inputs)
     ours = time.perf_counter() - started
@@ -269,7 +268,7 @@ def drift(work: Path, backends: list[str], articles: Path, questions: list[dict]
     for backend in backends:
         settings = ours_settings(work, f"ours-{backend}", backend, articles)
         embedder = embedder_for(settings)
-        _, sentences = source_inputs(settings, embedder, articles)
+        _, sentences = inputs_with_vectors(settings, embedder, articles)
         asked = np.array([embedder.embed_query(q["question"]) for q in questions])
         vectors[backend] = (np.asarray(sentences), asked)
     base_sentences, base_questions = vectors["torch"]

@@ -13,7 +13,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -197,17 +197,22 @@ def index_fingerprint(settings: Settings, embedder: Embedder) -> str:
                      str(TITLE_WORDS)])
 
 
+def chunks_and_inputs(article: Article, embedder: Embedder, settings: Settings) -> tuple[list[Chunk], list[str]]:
+    """An article's chunks, and what the model embeds for it: each sentence with the title."""
+    max_tokens = min(settings.chunk_max_tokens, embedder.max_tokens - TITLE_WORDS * 2)
+    chunks = chunk_text(article.text, embedder.count_tokens, max_tokens=max_tokens,
+                        max_words=settings.chunk_max_words)
+    return chunks, [embedding_input(article.title, article.text[s:e]) for c in chunks for s, e in c.sentences]
+
+
 def _batches(todo: list[Article], versions: dict[str, str], embedder: Embedder, settings: Settings,
              sentences_per_batch: int = 512):
     """Chunk articles and group them so the model sees full batches across article borders."""
     batch: list[_Work] = []
     size = 0
-    max_tokens = min(settings.chunk_max_tokens, embedder.max_tokens - TITLE_WORDS * 2)
     for article in todo:
-        chunks = chunk_text(article.text, embedder.count_tokens, max_tokens=max_tokens,
-                            max_words=settings.chunk_max_words)
-        work = _Work(article, versions[article.id], chunks)
-        work.inputs = [embedding_input(article.title, article.text[s:e]) for c in chunks for s, e in c.sentences]
+        chunks, inputs = chunks_and_inputs(article, embedder, settings)
+        work = _Work(article, versions[article.id], chunks, inputs)
         batch.append(work)
         size += len(work.inputs)
         if size >= sentences_per_batch:
@@ -227,7 +232,7 @@ def _ahead(items: Iterator, pool: ThreadPoolExecutor) -> Iterator:
 
 
 def _embed_batch(batch: list[_Work], embedder: Embedder, cache: EmbeddingCache, store: Store, current,
-                 unwritten: list[_Work] = ()) -> None:
+                 unwritten: Sequence[_Work] = ()) -> None:
     """Vectors for every sentence in the batch.
 
     An exact copy of another article's text (a syndicated story) takes that article's
