@@ -10,9 +10,10 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
+
+from index.lexical import stem
 
 from .retrieval import Hit, Sentence
 
@@ -28,18 +29,6 @@ or other our ours out over own same she should so some such than that the their 
 these they this those through to too under until up very was we were what when where which while who whom why will
 with would you your yours s t say said tell told many much also
 """.split())
-
-
-@lru_cache(maxsize=1)
-def _stemmer():
-    import snowballstemmer
-
-    return snowballstemmer.stemmer("porter")
-
-
-@lru_cache(maxsize=200_000)
-def stem(word: str) -> str:
-    return _stemmer().stemWord(word)
 
 
 def content_terms(text: str) -> list[str]:

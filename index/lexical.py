@@ -11,6 +11,7 @@ import re
 import sqlite3
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
@@ -29,11 +30,28 @@ class LexicalRow:
 
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+REMEMBERED_TERMS = 100_000  # document frequencies kept between writes (a few MB)
 
 
-def match_query(question: str, max_terms: int = 64) -> str:
-    """An FTS5 MATCH expression that ORs the question's words (quoted: no syntax to inject)."""
-    words = list(dict.fromkeys(w.lower() for w in _WORD.findall(question)))[:max_terms]
+@lru_cache(maxsize=1)
+def _stemmer():
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("porter")
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """A lower-cased word as the index's Porter tokenizer stores it."""
+    return _stemmer().stemWord(word)
+
+
+def query_words(question: str, max_terms: int = 64) -> list[str]:
+    return list(dict.fromkeys(w.lower() for w in _WORD.findall(question)))[:max_terms]
+
+
+def match_query(words: Sequence[str]) -> str:
+    """An FTS5 MATCH expression that ORs the words (quoted: no syntax to inject)."""
     return " OR ".join(f'"{w}"' for w in words)
 
 
@@ -42,6 +60,10 @@ class LexicalIndex:
         self.path = Path(path)
         self._lock = threading.RLock()
         self._db = self._open()
+        self._writes = 0  # own commits; PRAGMA data_version counts only other connections'
+        self._seen: tuple[int, int] | None = None
+        self._frequencies: dict[str, int] = {}
+        self._rows: int | None = None
 
     # -- opening, and starting again when the file is damaged ------------------------
     def _open(self) -> sqlite3.Connection:
@@ -101,11 +123,13 @@ class LexicalIndex:
                 self._db.execute("INSERT INTO chunks_fts (rowid, title, text) VALUES (?, ?, ?)",
                                  (cursor.lastrowid, row.title, row.text))
             self._db.execute("INSERT OR REPLACE INTO articles VALUES (?, ?)", (article_id, version))
+            self._writes += 1
 
     def remove_article(self, article_id: str) -> None:
         with self._lock, self._db:
             self._db.execute("BEGIN IMMEDIATE")
             self._remove(article_id)
+            self._writes += 1
 
     def _remove_chunk(self, chunk_id: str) -> None:
         row = self._db.execute("SELECT rowid FROM chunks WHERE chunk_id = ?", (chunk_id,)).fetchone()
@@ -124,46 +148,82 @@ class LexicalIndex:
         with self._lock:
             return dict(self._db.execute("SELECT article_id, version FROM articles"))
 
+    def _remembered(self) -> None:
+        """Forget counts taken before the last write by this or any other connection."""
+        seen = (self._db.execute("PRAGMA data_version").fetchone()[0], self._writes)
+        if seen != self._seen or len(self._frequencies) > REMEMBERED_TERMS:
+            self._seen, self._frequencies, self._rows = seen, {}, None
+
     def document_frequencies(self, stems: Sequence[str]) -> dict[str, int]:
         """Chunks containing each (Porter-stemmed) term: the rarity that weighs word overlap."""
         stems = list(dict.fromkeys(stems))
-        if not stems:
-            return {}
         with self._lock:
-            rows = self._db.execute(f"SELECT term, doc FROM chunks_vocab WHERE term IN ({','.join('?' * len(stems))})",
-                                    stems).fetchall()
-        return dict(rows)
+            self._remembered()
+            # fts5vocab counts a term by reading its whole posting list: remember the counts
+            unknown = [s for s in stems if s not in self._frequencies]
+            if unknown:
+                found = dict(self._db.execute(
+                    f"SELECT term, doc FROM chunks_vocab WHERE term IN ({','.join('?' * len(unknown))})",
+                    unknown).fetchall())
+                self._frequencies.update({s: found.get(s, 0) for s in unknown})
+            return {s: self._frequencies[s] for s in stems if self._frequencies[s]}
 
     def count(self) -> int:
         with self._lock:
-            return self._db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+            self._remembered()
+            if self._rows is None:
+                self._rows = self._db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+            return self._rows
 
     def search(self, question: str, k: int = 20, *, sources: Sequence[str] = (),
                since: int | None = None, until: int | None = None,
                article_ids: Iterable[str] | None = None) -> list[tuple[str, float]]:
-        """(chunk_id, BM25 score; higher is better) for the best `k` chunks, filters applied in SQL."""
-        expression = match_query(question)
-        if not expression:
+        """(chunk_id, BM25 score; higher is better) for the best `k` chunks, filters applied in SQL.
+
+        Ranks as a query of every word would (up to chunks scored within 1e-4 of each other),
+        but leaves out the words found in half the chunks or more when it can: FTS5's bm25
+        gives those an idf of 1e-6 (the log of a ratio <= 1, clamped), so they cannot move a
+        ranking, yet scoring them reads the longest posting lists (at 114k chunks, half of a
+        search's time). Chunks that match only such words still come after all others, in
+        the same order, from the full query when fewer than `k` chunks hold a rarer word.
+        """
+        words = query_words(question)
+        if not words:
             return []
-        where, params = ["chunks_fts MATCH ?"], [expression]
+        with self._lock:
+            total = self.count()
+            frequencies = self.document_frequencies([stem(w) for w in words])
+            rare = [w for w in words if 2 * frequencies.get(stem(w), 0) < total]
+            if rare and len(rare) < len(words):
+                found = self._ranked(rare, k, sources, since, until, article_ids)
+                if len(found) == k:
+                    return found
+            return self._ranked(words, k, sources, since, until, article_ids)
+
+    def _ranked(self, words: Sequence[str], k: int, sources: Sequence[str], since: int | None,
+                until: int | None, article_ids: Iterable[str] | None) -> list[tuple[str, float]]:
+        where, params = [], []
         if sources:
-            where.append(f"c.source IN ({','.join('?' * len(sources))})")
+            where.append(f"source IN ({','.join('?' * len(sources))})")
             params += list(sources)
         if since is not None:
-            where.append("c.published_ts >= ?")
+            where.append("published_ts >= ?")
             params.append(since)
         if until is not None:
-            where.append("c.published_ts <= ?")
+            where.append("published_ts <= ?")
             params.append(until)
         if article_ids is not None:
             ids = list(article_ids)
-            where.append(f"c.article_id IN ({','.join('?' * len(ids))})")
+            where.append(f"article_id IN ({','.join('?' * len(ids))})")
             params += ids
-        sql = (f"SELECT c.chunk_id, bm25(chunks_fts, 0.5, 1.0) AS score FROM chunks_fts "
-               f"JOIN chunks c ON c.rowid = chunks_fts.rowid WHERE {' AND '.join(where)} "
-               f"ORDER BY score LIMIT ?")
-        with self._lock:
-            rows = self._db.execute(sql, [*params, k]).fetchall()
+        # "+rowid": a plain rowid IN would make SQLite run the MATCH once per listed chunk
+        among = f" AND +rowid IN (SELECT rowid FROM chunks WHERE {' AND '.join(where)})" if where else ""
+        # chunk ids are joined after the LIMIT: for 40 rows, not for every match (~8% faster)
+        sql = (f"SELECT c.chunk_id, found.score FROM (SELECT rowid, bm25(chunks_fts, 0.5, 1.0) AS score "
+               f"FROM chunks_fts WHERE chunks_fts MATCH ?{among} ORDER BY score LIMIT ?) AS found "
+               f"JOIN chunks c ON c.rowid = found.rowid ORDER BY found.score")
+        params = [match_query(words), *params]
+        rows = self._db.execute(sql, [*params, k]).fetchall()
         return [(chunk_id, -score) for chunk_id, score in rows]  # FTS5's bm25 is lower-is-better
 
     # -- keeping in step with Chroma ------------------------------------------------
