@@ -33,6 +33,8 @@ sys.path.insert(0, str(REPO / "bench"))
 from index import Settings, build_index  # noqa: E402
 
 SQUAD = REPO.parent / "shared" / "eval" / "squad-dev"
+SEED = REPO / "articles"  # the sample news articles the app starts with
+SEED_QUESTIONS = REPO.parent / "shared" / "eval" / "seed_questions.jsonl"
 BACKENDS = ("openvino", "torch")
 
 
@@ -113,6 +115,23 @@ def quality_stock(store, questions: list[dict]) -> tuple[dict, list[float]]:
     rag.ask(questions[0]["question"])
     latencies = timed([lambda q=q: rag.retriever.invoke(q["question"]) for q in questions])
     return report.as_dict(), latencies
+
+
+def seed_row(work: Path, backend: str, stock_embeddings) -> dict:
+    """Both systems on the sample news articles and their question set (unanswerable ones included)."""
+    from assistant.evaluation import load_questions
+
+    questions = load_questions(SEED_QUESTIONS)
+    settings = ours_settings(work, f"ours-seed-{backend}", backend, SEED)
+    shutil.rmtree(settings.data_dir, ignore_errors=True)
+    shutil.rmtree(work / "stock-seed", ignore_errors=True)
+    stock_s, stock_store, stock_chunks = build_stock(SEED, work / "stock-seed", stock_embeddings)
+    seconds, report = build_ours(settings, SEED, warm_embedder(settings))
+    ours, ours_latency = quality_ours(settings, questions)
+    stock_, stock_latency = quality_stock(stock_store, questions)
+    return {"articles": report.added, "ours": {**ours, "build_s": seconds, "chunks": report.chunks_embedded,
+                                               "p50": percentile(ours_latency, 50)},
+            "stock": {**stock_, "build_s": stock_s, "chunks": stock_chunks, "p50": percentile(stock_latency, 50)}}
 
 
 # ---------------------------------------------------------------- probes (run in their own process)
@@ -370,6 +389,9 @@ def main() -> None:
     quality["stock"], latency["stock"] = quality_stock(stock_store, questions)
     results.update(builds=builds, quality=quality,
                    latency={k: {"p50": percentile(v, 50), "p95": percentile(v, 95)} for k, v in latency.items()})
+    if SEED_QUESTIONS.is_file():
+        results["seed"] = seed_row(work, args.backends.split(",")[0], stock_embeddings)
+        log(f"seed articles: {results['seed']}")
     if "torch" in builds and len(builds) > 1:
         results["drift"] = drift(work, list(builds), articles, questions)
         log(f"drift: {results['drift']}")
@@ -542,6 +564,25 @@ def report_markdown(r: dict, default: str) -> str:
         for name, x in r["drift"].items():
             lines.append(f"| {name} | {x['sentences']} | {x['mean_cosine']:.4f} | {x['min_cosine']:.3f} / "
                          f"{x['question_min_cosine']:.3f} | {100 * x['top5_overlap']:.0f}% | {100 * x['top5_same']:.0f}% |")
+    if r.get("seed"):
+        x = r["seed"]
+        lines += [
+            "",
+            "### The sample news articles",
+            "",
+            f"`articles/` ({x['articles']} articles) and its question set (`../shared/eval/seed_questions.jsonl`: "
+            f"{x['ours']['answerable']} answerable, {x['ours']['unanswerable']} that the articles do not answer), "
+            f"{default} beside stock:",
+            "",
+            "| system | build s | chunks | answer_recall@5 | article_recall@5 | answer accuracy | "
+            "abstained when unanswerable | abstained when answerable | mean answer words | p50 ms |",
+            "|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for name, y in (("this project", x["ours"]), ("stock (top chunk as answer)", x["stock"])):
+            abstained = "-" if y["abstention_accuracy"] is None else f"{y['abstention_accuracy']:.2f}"
+            lines.append(f"| {name} | {y['build_s']:.1f} | {y['chunks']} | {y['answer_recall']:.2f} | "
+                         f"{y['article_recall']:.2f} | {y['answer_accuracy']:.2f} | {abstained} | "
+                         f"{y['false_abstentions']:.2f} | {y['mean_answer_words']:.1f} | {y['p50']:.1f} |")
     if r["scale"]:
         lines += [
             "",

@@ -59,3 +59,7 @@ def test_a_small_benchmark_run_writes_every_section(tmp_path):
     assert (tmp_path / "bench-latency.png").stat().st_size > 10_000
     for system in ("openvino", "stock"):
         assert 0 <= figures["quality"][system]["answer_recall"] <= 1
+    seed = figures["seed"]  # the sample news articles, both systems, unanswerable questions included
+    assert seed["articles"] == 2 and seed["ours"]["unanswerable"] >= 1 and seed["stock"]["chunks"] > 0
+    assert seed["stock"]["abstention_accuracy"] == 0  # the stock chain always answers with its top chunk
+    assert "The sample news articles" in report
