@@ -190,6 +190,7 @@ class LexicalIndex:
         words = query_words(question)
         if not words:
             return []
+        article_ids = None if article_ids is None else list(article_ids)  # read twice at most
         with self._lock:
             total = self.count()
             frequencies = self.document_frequencies([stem(w) for w in words])
