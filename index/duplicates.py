@@ -21,10 +21,12 @@ import numpy as np
 PERMUTATIONS = 128
 BAND_ROWS = 4  # 32 bands of 4 rows: pairs above ~0.42 Jaccard become candidates
 SHINGLE_WORDS = 5
-_PRIME = (1 << 61) - 1
-_rng = np.random.default_rng(20250314)  # fixed: stored signatures must stay comparable
-_A = _rng.integers(1, 1 << 32, PERMUTATIONS, dtype=np.uint64)
-_B = _rng.integers(0, 1 << 32, PERMUTATIONS, dtype=np.uint64)
+# Stored with each signature; signatures of another scheme are computed again from the text.
+# Scheme 1 hashed with (a*x + b) mod 2^61-1 for a, b < 2^32: too little mixing, so the
+# smallest shingle hashes won most permutations and two long articles sharing one phrase
+# looked like copies (0.77 estimated for 0.04 true similarity).
+SCHEME = "2"
+_SEEDS = np.random.default_rng(20261125).integers(0, 1 << 63, PERMUTATIONS, dtype=np.uint64)  # fixed
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -38,12 +40,18 @@ def shingles(text: str) -> set[int]:
     return {int.from_bytes(hashlib.blake2b(g.encode("utf-8"), digest_size=4).digest(), "little") for g in grams}
 
 
+def _mix(z: np.ndarray) -> np.ndarray:
+    """SplitMix64's finalizer: each input bit flips about half the output bits (uint64 wraps)."""
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
 def signature(text: str) -> np.ndarray:
     """The MinHash signature: for each of 128 hash functions, the least hash of any shingle."""
     values = np.fromiter(shingles(text), dtype=np.uint64)
-    # (a * x + b) mod p: a, x < 2**32 and b < 2**32, so nothing overflows 64 bits
-    hashed = (np.outer(values, _A) + _B) % _PRIME
-    return (hashed.min(axis=0) & 0xFFFFFFFF).astype(np.uint32)
+    hashed = _mix(values[:, None] ^ _SEEDS[None, :])  # one seeded hash function per column
+    return (hashed.min(axis=0) >> np.uint64(32)).astype(np.uint32)
 
 
 def encode(sig: np.ndarray) -> str:

@@ -296,17 +296,19 @@ class Store:
     # -- near-duplicates ----------------------------------------------------------------
     def _put_signature(self, article_id: str, version: str, signature) -> None:
         self.signatures.upsert(ids=[article_id], embeddings=[NO_VECTOR], documents=[duplicates.encode(signature)],
-                               metadatas=[{"version": version}])
+                               metadatas=[{"version": version, "scheme": duplicates.SCHEME}])
 
     def signatures_of(self, committed: dict[str, str]) -> dict[str, np.ndarray]:
         """The MinHash signature of each committed article ({article id: version}). One
         missing or computed for another version (a build killed between writing it and
-        committing, or an index of layout 3, which kept it in the article metadata) is
-        computed again from the stored text and written, so grouping never works from a
-        stale signature."""
+        committing, or an index of layout 3, which kept it in the article metadata) or by
+        another hashing scheme is computed again from the stored text and written, so
+        grouping never works from a stale signature."""
         found = {}
         for article_id, rec in self._all(self.signatures, ["documents", "metadatas"]):
-            if article_id in committed and (rec["metadatas"] or {}).get("version") == committed[article_id]:
+            meta = rec["metadatas"] or {}
+            if (article_id in committed and meta.get("version") == committed[article_id]
+                    and meta.get("scheme") == duplicates.SCHEME):
                 sig = duplicates.decode(rec["documents"] or "")
                 if sig is not None:
                     found[article_id] = sig

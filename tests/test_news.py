@@ -255,6 +255,44 @@ def test_readers_refresh_without_the_signatures_which_only_regrouping_reads(news
     assert duplicates.similarity(signatures[ORIGINAL], signatures[SECOND]) < 0.5
 
 
+def test_estimated_similarity_follows_the_shared_share_of_shingles():
+    """Articles sharing a paragraph or two are not copies, and estimates track the truth."""
+    from .conftest import squad_articles
+
+    records = squad_articles(limit=3)
+    mine = [p for p in records[0]["text"].split("\n\n") if p.strip()]
+    others = [p for r in records[1:] for p in r["text"].split("\n\n") if p.strip()]
+    for shared in (1, 2, len(mine) // 4, len(mine) // 2, 3 * len(mine) // 4, len(mine) - 1):
+        a = "\n\n".join(mine)
+        b = "\n\n".join(mine[:shared] + others[:len(mine) - shared])
+        sa, sb = duplicates.shingles(a), duplicates.shingles(b)
+        true = len(sa & sb) / len(sa | sb)
+        estimate = duplicates.similarity(duplicates.signature(a), duplicates.signature(b))
+        assert abs(estimate - true) < 0.15, (shared, true, estimate)  # 128 hashes: sd <= 0.045
+        grouped = duplicates.group({"a": duplicates.signature(a), "b": duplicates.signature(b)}, 0.5)
+        assert bool(grouped) == (estimate >= 0.5)
+        if shared <= 2:
+            assert not grouped
+
+
+def test_signatures_of_an_older_hashing_scheme_are_computed_again(tmp_path, settings):
+    folder = tmp_path / "wire"
+    folder.mkdir()
+    lines = (NEWS / "talks.jsonl").read_text(encoding="utf-8").splitlines()
+    (folder / "wire.jsonl").write_text("\n".join(lines[:2]) + "\n", encoding="utf-8")  # two different stories
+    build_index(folder, settings=settings)
+    store = Store.open(settings)
+    ids = sorted(store.signatures.get()["ids"])
+    # as scheme 1 could leave them: equal signatures for articles that are not copies
+    same = duplicates.encode(duplicates.signature("one phrase the two stories share"))
+    store.signatures.upsert(ids=ids, embeddings=[[0.0]] * 2, documents=[same] * 2,
+                            metadatas=[{"version": store.committed()[i], "scheme": "1"} for i in ids])
+    again = build_index(folder, settings=settings)
+    assert again.unchanged == 2 and again.near_duplicates == 0
+    records = Store.open(settings).signatures.get(include=["metadatas"])
+    assert [m["scheme"] for m in records["metadatas"]] == [duplicates.SCHEME] * 2
+
+
 def test_an_index_that_kept_signatures_in_the_article_metadata_moves_them_on_the_next_build(tmp_path, settings):
     folder = tmp_path / "wire"
     folder.mkdir()
