@@ -98,6 +98,9 @@ class Answer:
     agreements: tuple[Agreement, ...] = ()  # citations of different articles that say the same
     timeline: tuple[TimelinePoint, ...] = ()  # mode "timeline": dated points, oldest first
     revisions: tuple[Revision, ...] = ()  # cited sentences another version of their story tells differently
+    # how likely the lead cited sentence answers the question (0..1, calibrated on dev questions,
+    # see docs/answering.md); below the threshold the answer abstains. 0.0 for a refusal.
+    confidence: float = 0.0
 
     def as_dict(self) -> dict:
         return asdict(self)

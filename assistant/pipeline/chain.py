@@ -117,7 +117,8 @@ class AnswerChain:
 
     def finish(self, draft: Draft, config: RunnableConfig | None = None) -> Answer:
         """The answer, every citation checked: the LLM's if it holds up, else the articles' own
-        sentences; then where sources differ and what other versions say."""
+        sentences; then where sources differ and what other versions say. Each carries the
+        retrieval's confidence that the articles answer."""
         retrieved = draft.retrieved
         request = retrieved.request
         if not request.question:
@@ -125,6 +126,11 @@ class AnswerChain:
         if not self.corpus.committed:
             return refusal("The index is empty: add articles and run `assistant index`.", request.standalone,
                            request.mode)
+        return replace(self._answer(draft), confidence=round(retrieved.judgement.confidence, 4))
+
+    def _answer(self, draft: Draft) -> Answer:
+        retrieved = draft.retrieved
+        request = retrieved.request
         if not retrieved.answerable:
             return with_notice(abstain(retrieved, request.mode), retrieved.notice)
         if draft.text and self.writer is not None:

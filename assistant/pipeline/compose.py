@@ -13,6 +13,7 @@ from ..answers import ABSTAIN_TEXT, Answer, Citation
 from ..news import date_order
 from ..news.timeline import timeline_points, timeline_text, undated_notice
 from ..retrieval import Hit, Scored
+from .answer_type import CHECKABLE, holds
 from .retrieve import ABSTAIN_BELOW, Retrieved
 from .scoring import choose
 
@@ -25,11 +26,17 @@ class Draft:
     notice: str = ""
 
 
+MAX_SENTENCES = 2  # the lead and one more close to it: a third added words more often than answers
+
+
 def extractive(retrieved: Retrieved) -> Answer:
-    """At most three of the best sentences, each followed by its citation. Deterministic.
+    """The lead sentence and at most one more, each followed by its citation. Deterministic.
     For "latest" / "earliest" questions the sentences are ordered by their article's date."""
     order = retrieved.request.dates.order
-    chosen = choose(date_order.by_date(list(retrieved.scored), order, ABSTAIN_BELOW))
+    if order:
+        chosen = choose(date_order.by_date(list(retrieved.scored), order, ABSTAIN_BELOW), MAX_SENTENCES)
+    else:
+        chosen = choose(_lead_first(retrieved), MAX_SENTENCES)
     if order:  # the newest (oldest) relevant report leads, the others follow by date
         sign = -1 if order == "latest" else 1
         lead = date_order.edge(retrieved.scored, order, ABSTAIN_BELOW)
@@ -47,6 +54,18 @@ def extractive(retrieved: Retrieved) -> Answer:
     if timeline:
         return with_notice(answer, "No cited sentence has a date, so this is not a timeline.")
     return answer
+
+
+def _lead_first(retrieved: Retrieved) -> list[Scored]:
+    """The judged lead, then the other sentences that hold what the question asks for (all of
+    them when that cannot be told): a second sentence with no figure adds nothing to a "how many"."""
+    judged = retrieved.judgement
+    lead = judged.lead or retrieved.scored[0]
+    rest = [s for s in retrieved.scored if s is not lead]
+    if judged.wanted in CHECKABLE:
+        question = retrieved.request.searched or retrieved.request.standalone
+        rest = [s for s in rest if holds(s.sentence.text, question, judged.wanted)]
+    return [lead, *rest]
 
 
 def timeline(retrieved: Retrieved) -> Answer | None:

@@ -8,7 +8,11 @@ held-out half was not looked at):
 - whether the sentence holds what the question asks for (answer_type.py): a "how many"
   answered with no figure, a "who" naming nobody new;
 - the question's rare words and names its passage does not contain: asked about "the
-  second largest tributary", a passage about the largest is not an answer.
+  second largest tributary", a passage about the largest is not an answer; a word no
+  passage of the corpus contains says the same more strongly.
+
+The lead sentence is the most confident of the sentences scoring close to the best (a
+"how many" whose best-scoring sentence has no figure may be answered by the next one).
 """
 
 from __future__ import annotations
@@ -17,9 +21,12 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Callable, Mapping, Sequence
 
-from .answer_type import AnswerType, holds
+from index.text import content_terms
+
+from ..retrieval import Scored
+from .answer_type import AnswerType, expected_type, holds
 
 _NAME_OR_FIGURE = re.compile(r"(?<![\w'’])(?:[A-ZÀ-ÖØ-Þ][\w-]*|\d[\d,.]*)", re.UNICODE)
 
@@ -31,6 +38,7 @@ class Evidence:
     type_missing: bool  # the question's answer type is checkable and the sentence holds none
     missing_rare: float  # rarity-weighted share of the question's words its passage lacks (0..1)
     missing_names: int  # names and figures of the question its passage lacks
+    unknown: float  # rarity-weighted share of the question's words no passage of the corpus contains
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -41,18 +49,75 @@ class Calibration:
     type_missing: float
     missing_rare: float
     missing_names: float
+    unknown: float
     threshold: float
 
 
+# Fitted by `python bench/abstention.py --calibrate` on the dev half of the SQuAD dev questions,
+# the written unanswerable sets and the seed questions (class-balanced logistic regression);
+# the threshold is the highest at which at most 4% of the dev answerable questions abstain.
+CALIBRATION = Calibration(bias=-0.297, score=2.508, type_missing=-2.105, missing_rare=-2.651,
+                          missing_names=-1.211, unknown=-1.889, threshold=0.25)
+LEAD_RATIO = 0.85  # the lead may be any of the top sentences scoring within this share of the best
+LEAD_CANDIDATES = 5
+
+
+@dataclass(frozen=True, kw_only=True)
+class Judgement:
+    """The lead sentence, the confidence that it answers, and the evidence behind it."""
+    confidence: float
+    lead: Scored | None = None
+    wanted: AnswerType = AnswerType.OTHER
+    evidence: Evidence | None = None
+
+    @property
+    def answerable(self) -> bool:
+        return self.lead is not None and self.confidence >= CALIBRATION.threshold
+
+
+def judge(question: str, scored: Sequence[Scored], document_frequency: Callable[[list[str]], Mapping[str, int]],
+          total_passages: int, calibration: Calibration = CALIBRATION) -> Judgement:
+    """The most confident lead among the sentences scoring close to the best."""
+    wanted = expected_type(question)
+    best = Judgement(confidence=0.0, wanted=wanted)
+    for item, found in weigh(question, wanted, scored, document_frequency, total_passages):
+        judged = Judgement(confidence=confidence(found, calibration), lead=item, wanted=wanted, evidence=found)
+        if best.lead is None or judged.confidence > best.confidence:
+            best = judged
+    return best
+
+
+def weigh(question: str, wanted: AnswerType, scored: Sequence[Scored],
+          document_frequency: Callable[[list[str]], Mapping[str, int]],
+          total_passages: int) -> list[tuple[Scored, Evidence]]:
+    """The candidates for the lead (the top sentences scoring close to the best), each with its evidence."""
+    if not scored:
+        return []
+    terms = set(content_terms(question))
+    frequencies = document_frequency(sorted(terms)) if terms else {}
+    idf = {t: math.log(1 + (total_passages + 1) / (frequencies.get(t, 0) + 1)) for t in terms}
+    unknown = sum(v for t, v in idf.items() if not frequencies.get(t)) / (sum(idf.values()) or 1.0)
+    passage_terms: dict[str, set[str]] = {}
+    weighed = []
+    for position, item in enumerate(scored[:LEAD_CANDIDATES]):
+        if position and item.score < scored[0].score * LEAD_RATIO:
+            break
+        if item.hit.chunk_id not in passage_terms:
+            passage_terms[item.hit.chunk_id] = set(content_terms(item.hit.text))
+        weighed.append((item, evidence(question, wanted, item.sentence.text, item.hit.text, idf,
+                                       passage_terms[item.hit.chunk_id], item.score, unknown)))
+    return weighed
+
+
 def evidence(question: str, wanted: AnswerType, sentence: str, passage: str, terms: Mapping[str, float],
-             passage_terms: set[str], score: float) -> Evidence:
+             passage_terms: set[str], score: float, unknown: float = 0.0) -> Evidence:
     """`terms`: the question's content terms (stems) and their inverse document frequencies;
     `passage_terms`: the stems of the sentence's passage."""
     weight = sum(terms.values())
     missing = sum(idf for term, idf in terms.items() if term not in passage_terms)
     return Evidence(score=score, type_missing=holds(sentence, question, wanted) is False,
                     missing_rare=missing / weight if weight else 0.0,
-                    missing_names=len(missing_names(question, passage)))
+                    missing_names=len(missing_names(question, passage)), unknown=unknown)
 
 
 def missing_names(question: str, passage: str) -> list[str]:
@@ -82,5 +147,6 @@ def _first_word(text: str) -> int:
 def confidence(found: Evidence, calibration: Calibration) -> float:
     """A probability-like score in (0, 1): the calibrated logistic of the evidence."""
     z = (calibration.bias + calibration.score * found.score + calibration.type_missing * found.type_missing
-         + calibration.missing_rare * found.missing_rare + calibration.missing_names * found.missing_names)
+         + calibration.missing_rare * found.missing_rare + calibration.missing_names * found.missing_names
+         + calibration.unknown * found.unknown)
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))

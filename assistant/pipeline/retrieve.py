@@ -16,15 +16,15 @@ from index.settings import AnswerMode
 from ..news import date_order
 from ..news.dates import DateQuery, day_of, find_dates, without_order_words
 from ..retrieval import Filters, Hit, Scored, Sentence, document_hit
+from .confidence import Judgement, judge
 from .corpus import Corpus
 from ..injection import is_instruction
 from .request import Request
 from .scoring import score_sentences
 
-# Below this best-sentence score the articles are taken not to answer. Calibrated with
-# the best-sentence scores of the SQuAD dev half (500 answerable) and 44 written unanswerable
-# questions (bench/questions/squad_unanswerable.jsonl): at 0.70, 3% false abstentions, 10% of
-# off-topic and 79% of near-topic unanswerable questions answered (AUROC 0.98 and 0.87).
+# A sentence scoring below this is not evidence for the date rules ("latest", dated ranges).
+# Whether the articles answer at all is the confidence's call (confidence.py), which weighs
+# the score with what the question asks for and the words the passage lacks.
 ABSTAIN_BELOW = 0.70
 TIMELINE_K = 10  # passages a timeline draws from: a story has more steps than a fact
 EDGE_SEARCHES = 3  # "latest" / "earliest": searches past the newest (oldest) relevant report found
@@ -38,10 +38,11 @@ class Retrieved:
     sentences: dict[str, list[Sentence]]
     scored: tuple[Scored, ...] = ()
     notice: str = ""  # e.g. which dates the question limited the evidence to
+    judgement: Judgement = Judgement(confidence=0.0)  # the lead sentence and the confidence it answers
 
     @property
     def answerable(self) -> bool:
-        return bool(self.scored) and self.scored[0].score >= ABSTAIN_BELOW
+        return self.judgement.answerable
 
 
 class Retrieve:
@@ -87,7 +88,12 @@ class Retrieve:
             hits, sentences = self.beyond_edge(request, query, vector, whole, hits, sentences, k, config)
         scored = self.score(query, vector, whole, hits, sentences)
         retrieved = Retrieved(request=request, hits=tuple(hits), sentences=sentences, scored=tuple(scored))
-        return within_dates(retrieved) if asked.bounded else retrieved
+        if asked.bounded:
+            retrieved = within_dates(retrieved)
+        # judged on the question without its date words: the dates were checked on their own
+        judgement = judge(query, retrieved.scored, self.corpus.document_frequencies,
+                          max(self.corpus.passage_count(), 1))
+        return replace(retrieved, judgement=judgement)
 
     def search(self, query: str, config: RunnableConfig | None, k: int, filters: Filters) -> list[Hit]:
         return [document_hit(d) for d in self.retriever.invoke(query, config, k=k, filters=filters)]
