@@ -31,6 +31,7 @@ from assistant.pipeline.answer_type import AnswerType, candidates, expected_type
 from assistant.pipeline.confidence import CALIBRATION, Calibration, weigh
 
 FEATURES = ("score", "type_missing", "missing_rare", "missing_names", "unknown")
+MIN_SCORES = (0.0, 0.5, 0.55, 0.6, 0.65, 0.7)
 MAX_FALSE_ABSTENTIONS = 0.04
 
 
@@ -138,7 +139,9 @@ def _fit(x: np.ndarray, y: np.ndarray, steps: int = 4000, rate: float = 0.1, l2:
 
 def calibrate(*paths: str) -> Calibration:
     """Weights from the dev rows only: fitted on the best-scoring sentence, then refitted on the lead
-    each fit would choose (the most confident candidate), twice."""
+    each fit would choose (the most confident candidate), twice. Then the score floor and the
+    threshold that abstain most on unanswerable dev questions with at most 4% of the dev SQuAD
+    questions abstained."""
     rows = [r for p in paths for r in json.loads(Path(p).read_text(encoding="utf-8"))]
     dev = [r for r in rows if r["split"] == "dev" and r["candidates"]]
     y = np.array([r["kind"] == "answerable" for r in dev], dtype=float)
@@ -146,15 +149,35 @@ def calibrate(*paths: str) -> Calibration:
     for _ in range(2):
         leads = [max((_x(c) for c in r["candidates"]), key=lambda x: float(x @ w + b)) for r in dev]
         w, b = _fit(np.array(leads), y)
-    confidence = {id(r): 1 / (1 + np.exp(-max(float(_x(c) @ w + b) for c in r["candidates"]))) for r in dev}
-    answerable = [confidence[id(r)] for r in dev if r["file"] == "questions.jsonl"]
-    threshold = max((t / 100 for t in range(1, 100)
-                     if np.mean(np.array(answerable) < t / 100) <= MAX_FALSE_ABSTENTIONS), default=0.01)
-    fitted = Calibration(bias=round(float(b), 3), threshold=threshold,
+    for r in dev:
+        r["fitted"] = 1 / (1 + np.exp(-max(float(_x(c) @ w + b) for c in r["candidates"])))
+    floor, threshold = _operating_point([r for r in rows if r["split"] == "dev"])
+    fitted = Calibration(bias=round(float(b), 3), threshold=threshold, min_score=floor,
                          **{f: round(float(v), 3) for f, v in zip(FEATURES, w)})
     print(fitted)
     print("in use:", CALIBRATION)
     return fitted
+
+
+def _operating_point(dev: list[dict]) -> tuple[float, float]:
+    """(score floor, threshold) abstaining most on the unanswerable dev questions (near-topic and
+    off-topic weighed equally) within MAX_FALSE_ABSTENTIONS on the dev SQuAD questions."""
+    def abstains(r: dict, floor: float, threshold: float) -> bool:
+        return not r["candidates"] or r["fitted"] < threshold or r["candidates"][0]["score"] < floor
+
+    squad = [r for r in dev if r["file"] == "questions.jsonl"]
+    near = [r for r in dev if r["kind"] == "near-topic"]
+    off = [r for r in dev if r["kind"] == "off-topic"]
+    best = (-1.0, 0.0, 0.01)
+    for floor in MIN_SCORES:
+        for threshold in (t / 100 for t in range(1, 100)):
+            if np.mean([abstains(r, floor, threshold) for r in squad]) > MAX_FALSE_ABSTENTIONS:
+                break
+            caught = (np.mean([abstains(r, floor, threshold) for r in near])
+                      + np.mean([abstains(r, floor, threshold) for r in off])) / 2
+            if caught > best[0]:
+                best = (caught, floor, threshold)
+    return best[1], best[2]
 
 
 if __name__ == "__main__":

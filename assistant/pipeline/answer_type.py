@@ -65,10 +65,11 @@ engineer architect physicist chemist historian philosopher composer artist paint
 coach owner chairman director explorer astronaut commander ruler son daughter father mother brother sister
 wife husband individual individuals theologian mathematician geologist researcher researchers economist""".split())
 
-_MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december|"
-           "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec")
+# capitalised only: "may" and "march" are verbs far more often than months
+_MONTHS = ("(?-i:January|February|March|April|May|June|July|August|September|October|November|December|"
+           "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)")
 _DATE = re.compile(
-    rf"\b(?:1\d{{3}}|20\d{{2}}|\d{{3}})s?\b|\b(?:{_MONTHS})\b\.?(?:\s+\d{{1,2}})?|\b\d{{1,2}}(?:st|nd|rd|th)\s+"
+    rf"\b(?:1\d{{3}}|20\d{{2}})s?\b|\b(?:\d{{1,2}}\s+)?(?:{_MONTHS})\b\.?(?:\s+\d{{1,2}}\b)?|\b\d{{1,2}}(?:st|nd|rd|th)\s+"
     r"(?:century|centuries|millennium)\b|\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
     r"eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|"
     r"twenty-first)\s+century\b|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|\b\d+\s*(?:BC|AD|"
@@ -107,6 +108,7 @@ united fc council committee court parliament assembly union league association s
 ministry army navy force forces airport station railway stadium theatre hotel tower house empire province
 district region north south east west northern southern eastern western central new great post times news
 journal herald tribune telegraph gazette sports media broadcasting television radio network channel group""".split())
+_COMPASS = ("north", "south", "east", "west")
 _NATIONALITY_ENDINGS = ("ish", "ese", "ian", "ans", "ean", "ic", "ine")
 _NAME = re.compile(r"(?<![\w'’])[A-ZÀ-ÖØ-ÞĀ-ſ][\w'’.&-]*", re.UNICODE)
 
@@ -215,8 +217,10 @@ def candidates(sentence: str, question: str, wanted: AnswerType) -> list[str]:
     if wanted is AnswerType.REASON:
         return found
     if wanted is AnswerType.NUMBER:
+        in_dates = {n for d in _DATE.finditer(sentence) for n in re.findall(r"\d+", d.group(0))}
+        # a year or the day of a date is not an amount
         figures = [f for f in dict.fromkeys(_number_phrase(sentence, m) for m in pattern.finditer(sentence))
-                   if not _named(f, asked) and not _YEAR.match(f)]  # a year is a date, not an amount
+                   if not _named(f, asked) and not _YEAR.match(f) and f not in in_dates]
         if asks_money(question):
             return [f for f in figures if _is_money(sentence, f)]
         counted = counted_noun(question)
@@ -301,7 +305,7 @@ def _name_spans(sentence: str) -> list[tuple[str, int]]:
     run_start, previous_end = 0, -2
     for match in _NAME.finditer(sentence):
         word = match.group(0).rstrip(".")
-        if word.lower() in _NOT_NAMES or word.lower() in _TITLES or (
+        if word.lower() in _NOT_NAMES or word.lower() in _TITLES or word.lower().endswith("ly") or (
                 match.start() == _first_word_start(sentence) and _common_opener(word)):
             if run:
                 found.append((" ".join(run), run_start))
@@ -324,10 +328,11 @@ def people(sentence: str) -> list[str]:
     of places and organisations, and not a single word of nationality ("Irish", "Genoese")."""
     found = []
     for name, start in _name_spans(sentence):
-        before = sentence[max(0, start - 6):start].lower().split()
+        before = sentence[max(0, start - 16):start].lower().split()
         words = name.split()
-        if before and before[-1] in _PLACE_PREPOSITIONS:
-            continue
+        if before and (before[-1] in _PLACE_PREPOSITIONS or before[-2:-1] and before[-1] == "of"
+                       and before[-2].startswith(_COMPASS)):
+            continue  # "in Tyne and Wear", "south of Edinburgh"
         if any(w.lower().strip("'’s") in _PLACE_OR_ORG_WORDS for w in words):
             continue
         if len(words) == 1 and (words[0].isupper() or words[0].lower().endswith(_NATIONALITY_ENDINGS)):
