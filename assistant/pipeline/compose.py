@@ -15,7 +15,7 @@ from ..news.timeline import timeline_points, timeline_text, undated_notice
 from ..retrieval import Hit, Scored
 from .answer_type import CHECKABLE, holds
 from .retrieve import ABSTAIN_BELOW, Retrieved
-from .scoring import choose
+from .scoring import TIE_RATIO, choose
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -61,7 +61,8 @@ def _lead_first(retrieved: Retrieved) -> list[Scored]:
     them when that cannot be told): a second sentence with no figure adds nothing to a "how many"."""
     judged = retrieved.judgement
     lead = judged.lead or retrieved.scored[0]
-    rest = [s for s in retrieved.scored if s is not lead]
+    # choose() keeps nothing below the tie ratio of the lead: no need to read those sentences
+    rest = [s for s in retrieved.scored if s is not lead and s.score >= lead.score * TIE_RATIO]
     if judged.wanted in CHECKABLE:
         question = retrieved.request.searched or retrieved.request.standalone
         rest = [s for s in rest if holds(s.sentence.text, question, judged.wanted)]

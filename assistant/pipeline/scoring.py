@@ -37,8 +37,11 @@ def score_sentences(question: str, vector: np.ndarray, hits: list[Hit], sentence
     return scored
 
 
+TIE_RATIO = 0.75  # see choose()
+
+
 def choose(scored: list[Scored], max_sentences: int = 3, keep_ratio: float = 0.85,
-           tie_ratio: float = 0.75) -> list[Scored]:
+           tie_ratio: float = TIE_RATIO) -> list[Scored]:
     """The best sentence, plus up to two more that score close to it (another article first).
 
     A sentence that matches as many of the question's rare words as the best one is kept
