@@ -20,7 +20,7 @@ import json
 import statistics
 import sys
 import time
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -173,8 +173,8 @@ def _operating_point(dev: list[dict]) -> tuple[float, float]:
         for threshold in (t / 100 for t in range(1, 100)):
             if np.mean([abstains(r, floor, threshold) for r in squad]) > MAX_FALSE_ABSTENTIONS:
                 break
-            caught = (np.mean([abstains(r, floor, threshold) for r in near])
-                      + np.mean([abstains(r, floor, threshold) for r in off])) / 2
+            caught = float(np.mean([abstains(r, floor, threshold) for r in near])
+                           + np.mean([abstains(r, floor, threshold) for r in off])) / 2
             if caught > best[0]:
                 best = (caught, floor, threshold)
     return best[1], best[2]
@@ -182,4 +182,11 @@ def _operating_point(dev: list[dict]) -> tuple[float, float]:
 
 if __name__ == "__main__":
     command, *args = sys.argv[1:]
-    {"run": run, "report": report, "calibrate": calibrate}[command](*args)
+    if command == "run":
+        run(*args)
+    elif command == "report":
+        report(*args)
+    elif command == "calibrate":
+        calibrate(*args)
+    else:
+        sys.exit(f"unknown command {command!r}: run, report or calibrate")

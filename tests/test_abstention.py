@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answers import ABSTAIN_TEXT
 from assistant.answering import Assistant
+from assistant.answers import ABSTAIN_TEXT
 from assistant.pipeline.answer_type import AnswerType, candidates, expected_type, holds, people
 from assistant.pipeline.confidence import CALIBRATION, Evidence, confidence, missing_names
 from index import build_index
@@ -63,6 +63,7 @@ def test_a_who_question_needs_someone_the_question_does_not_already_name():
 def test_a_when_question_needs_a_date_and_may_is_a_verb_before_it_is_a_month():
     question = "When did Witkoff meet Putin?"
     assert holds("Witkoff met Putin on 13 March 2025.", question, AnswerType.DATE)
+    assert holds("Witkoff first met Putin in the 21st century.", question, AnswerType.DATE)
     assert not holds("Witkoff may meet Putin again soon.", question, AnswerType.DATE)
 
 

@@ -11,10 +11,10 @@ answered by a sentence with no figure, a "when" with no date, a "who" that names
 from __future__ import annotations
 
 import re
-from enum import Enum
+from enum import StrEnum
 
 
-class AnswerType(str, Enum):
+class AnswerType(StrEnum):
     PERSON = "person"
     ORGANISATION = "organisation"
     PLACE = "place"
@@ -69,8 +69,9 @@ wife husband individual individuals theologian mathematician geologist researche
 _MONTHS = ("(?-i:January|February|March|April|May|June|July|August|September|October|November|December|"
            "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)")
 _DATE = re.compile(
-    rf"\b(?:1\d{{3}}|20\d{{2}})s?\b|\b(?:\d{{1,2}}\s+)?(?:{_MONTHS})\b\.?(?:\s+\d{{1,2}}\b)?|\b\d{{1,2}}(?:st|nd|rd|th)\s+"
-    r"(?:century|centuries|millennium)\b|\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
+    rf"\b(?:1\d{{3}}|20\d{{2}})s?\b|\b(?:\d{{1,2}}\s+)?(?:{_MONTHS})\b\.?(?:\s+\d{{1,2}}\b)?|"
+    r"\b\d{1,2}(?:st|nd|rd|th)\s+(?:century|centuries|millennium)\b|"
+    r"\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
     r"eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|"
     r"twenty-first)\s+century\b|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|\b\d+\s*(?:BC|AD|"
     r"BCE|CE|Mya)\b|\b\d{1,2}:\d{2}\b|\b(?:\d+|one|two|three|four|five|ten|twenty|hundred|thousand|million)\s+"

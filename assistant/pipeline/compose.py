@@ -3,8 +3,8 @@ timeline, or an abstention with the closest passages), every sentence cited."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Sequence
 
 from index.articles import parse_date
 from index.settings import AnswerMode
