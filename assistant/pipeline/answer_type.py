@@ -307,7 +307,7 @@ def _name_spans(sentence: str) -> list[tuple[str, int]]:
     for match in _NAME.finditer(sentence):
         word = match.group(0).rstrip(".")
         if word.lower() in _NOT_NAMES or word.lower() in _TITLES or word.lower().endswith("ly") or (
-                match.start() == _first_word_start(sentence) and _common_opener(word)):
+                match.start() == _first_word_start(sentence) and _common_opener(word, sentence[match.end():])):
             if run:
                 found.append((" ".join(run), run_start))
             run, previous_end = [], -2
@@ -347,8 +347,9 @@ def _first_word_start(sentence: str) -> int:
     return match.start() if match else 0
 
 
-def _common_opener(word: str) -> bool:
-    """A sentence's first word that is probably an ordinary word (a name is rarely one of these shapes)."""
+def _common_opener(word: str, after: str) -> bool:
+    """A sentence's first word that is probably an ordinary word: a name is rarely one of these
+    shapes, and rarely stands alone before a comma or colon ("Correction, March 15: ...")."""
     lower = word.lower()
-    return lower.endswith(("ing", "ly", "ed")) or lower in _NOT_NAMES
+    return lower.endswith(("ing", "ly", "ed")) or lower in _NOT_NAMES or after[:1] in (",", ":", ";")
 
