@@ -6,6 +6,7 @@
         ../shared/eval/seed_questions.jsonl bench/questions/sample_unanswerable.jsonl
     python bench/abstention.py report squad.json sample.json      # the figures, dev and held-out
     python bench/abstention.py calibrate squad.json sample.json   # weights and threshold, from dev only
+    ASSISTANT_DATA_DIR=<squad-dev index> python bench/abstention.py latency questions.jsonl
 
 Every other question is held out: a file's `split` field where it has one, else its position
 (even lines dev). `calibrate` fits a class-balanced logistic regression over the evidence
@@ -25,10 +26,11 @@ from pathlib import Path
 
 import numpy as np
 
+import assistant.pipeline.retrieve as retrieve_step
 from assistant.answering import Assistant
 from assistant.evaluation import load_questions
 from assistant.pipeline.answer_type import AnswerType, candidates, expected_type
-from assistant.pipeline.confidence import CALIBRATION, Calibration, weigh
+from assistant.pipeline.confidence import CALIBRATION, Calibration, Judgement, judge, weigh
 
 FEATURES = ("score", "type_missing", "missing_rare", "missing_names", "unknown")
 MIN_SCORES = (0.0, 0.5, 0.55, 0.6, 0.65, 0.7)
@@ -180,6 +182,30 @@ def _operating_point(dev: list[dict]) -> tuple[float, float]:
     return best[1], best[2]
 
 
+def latency(path: str, limit: int = 150) -> None:
+    """answer() with the judge against answer() with a stub taking the best sentence (what came
+    before), in one process, alternating per question so the machine's load hits both alike."""
+    def best_only(question, scored, *_):
+        return Judgement(confidence=1.0, lead=scored[0] if scored else None,
+                         best_score=scored[0].score if scored else 0.0)
+
+    questions = [q["question"] for q in load_questions(path)][:2 * limit:2]
+    assistant = Assistant()
+    for question in ["warm up", *questions[:10]]:
+        assistant.answer(question)
+    times: dict[str, list[float]] = {"judged": [], "best only": []}
+    for position, question in enumerate(questions):
+        for name in (("judged", "best only") if position % 2 else ("best only", "judged")):
+            retrieve_step.judge = judge if name == "judged" else best_only
+            started = time.perf_counter()
+            assistant.answer(question)
+            times[name].append((time.perf_counter() - started) * 1000)
+    retrieve_step.judge = judge
+    p50 = {name: statistics.median(values) for name, values in times.items()}
+    print(json.dumps({**{f"{n} p50 ms": round(v, 1) for n, v in p50.items()},
+                      "ratio": round(p50["judged"] / p50["best only"], 3)}))
+
+
 if __name__ == "__main__":
     command, *args = sys.argv[1:]
     if command == "run":
@@ -188,5 +214,7 @@ if __name__ == "__main__":
         report(*args)
     elif command == "calibrate":
         calibrate(*args)
+    elif command == "latency":
+        latency(args[0], *(int(a) for a in args[1:2]))
     else:
-        sys.exit(f"unknown command {command!r}: run, report or calibrate")
+        sys.exit(f"unknown command {command!r}: run, report, calibrate or latency")

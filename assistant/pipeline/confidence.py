@@ -58,8 +58,8 @@ class Calibration:
 # the written unanswerable sets and the seed questions (class-balanced logistic regression);
 # the score floor and threshold abstain most on the dev unanswerable questions with at most
 # 4% of the dev SQuAD questions abstained. The held-out half was not used.
-CALIBRATION = Calibration(bias=-0.404, score=2.582, type_missing=-2.044, missing_rare=-2.765,
-                          missing_names=-1.069, unknown=-1.783, threshold=0.22, min_score=0.65)
+CALIBRATION = Calibration(bias=-0.409, score=2.572, type_missing=-2.085, missing_rare=-2.692,
+                          missing_names=-1.08, unknown=-1.82, threshold=0.26, min_score=0.55)
 LEAD_RATIO = 0.85  # the lead may be any of the top sentences scoring within this share of the best
 LEAD_CANDIDATES = 5
 
