@@ -62,7 +62,7 @@ CONVERSATIONS: list[list[tuple[str, str | None]]] = [
     [("How do I reset my router password?", ABSTAIN)],
     [("What network aired Super Bowl 50?", "CBS"), ("Who performed at halftime?", "Coldplay")],
     [("Who did the Panthers face in the NFC Championship Game?", "Arizona Cardinals")],
-    [("How much money did a 1/2 minute commercial cost?", "$5 million")],
+    [("How much did CBS charge for a 30-second commercial?", "$5 million")],
     [("In what year did Nikola Tesla emigrate to the United States?", "1884"), ("Who was his father?", "Milutin")],
     [("What did Tesla's father originally want him to do?", "priesthood"),
      ("How long was he bedridden with cholera?", "nine months")],
