@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -42,6 +43,11 @@ class Settings:
     max_article_bytes: int = _setting(5_000_000, "Files larger than this are skipped with a reason (a 10 MB article would take hours to embed).")
     lock_timeout: float = _setting(600.0, "Seconds an index run waits for another run on the same data dir before giving up.")
     duplicate_threshold: float = _setting(0.5, "Estimated share of 5-word shingles two articles must share to be grouped as copies of one story (syndicated or corrected); above 1: no grouping.")
+    fetch_allow_private: bool = _setting(False, "Allow fetching URLs (added pages, feeds, their redirects) that resolve to private, loopback or link-local addresses; off, so the page's Add box cannot reach into the server's network. Cloud metadata addresses are refused always.")
+    fetch_timeout: float = _setting(10.0, "Seconds a fetch waits to connect and for each read; a whole response must arrive within 3x this.")
+    fetch_delay: float = _setting(1.0, "Seconds between two requests to the same host (one request at a time per host).")
+    fetch_robots: bool = _setting(True, "Obey each site's robots.txt (user agent `news-assistant`); false ignores it.")
+    feeds_every: str = _setting("", "How often the running app polls its feeds, e.g. `15m`, `1h`, `90s`; empty: never (use Update now or `assistant update`).")
     answer_mode: str = _setting("extractive", "Default answer mode: `extractive` (no LLM), `timeline` (dated points, no LLM) or `llm` (needs llm_provider).")
     top_k: int = _setting(5, "Passages retrieved per question.")
     llm_provider: str = _setting("", "`openai` (any OpenAI-compatible server: OpenAI, vLLM, llama.cpp, LM Studio) or `ollama`; empty: no LLM.")
@@ -77,6 +83,8 @@ class Settings:
         if settings.embedding_backend not in BACKENDS:
             raise ConfigError(f"{ENV_PREFIX}EMBEDDING_BACKEND must be one of {', '.join(BACKENDS)}, "
                               f"got {settings.embedding_backend!r}.")
+        if settings.feeds_every:
+            parse_duration(settings.feeds_every, source=f"{ENV_PREFIX}FEEDS_EVERY")
         return settings
 
     def with_(self, **changes: Any) -> "Settings":
@@ -97,6 +105,24 @@ def describe() -> list[tuple[str, str, Any]]:
         (ENV_PREFIX + f.name.upper(), f.metadata["help"], f.default)
         for f in dataclasses.fields(Settings)
     ]
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(text: str, *, source: str = "duration") -> float:
+    """Seconds in `15m`, `1h30m`, `90s`, `2d` or a bare number of seconds; ConfigError otherwise."""
+    value = str(text or "").strip().lower().replace(" ", "")
+    parts = re.fullmatch(r"(?:\d+(?:\.\d+)?[smhd])+|\d+(?:\.\d+)?", value)
+    if not parts:
+        raise ConfigError(f"{source} takes a duration like 15m, 1h or 90s, got {text!r}.")
+    if value.replace(".", "", 1).isdigit():
+        seconds = float(value)
+    else:
+        seconds = sum(float(n) * _UNITS[u] for n, u in re.findall(r"(\d+(?:\.\d+)?)([smhd])", value))
+    if seconds <= 0:
+        raise ConfigError(f"{source} must be longer than zero, got {text!r}.")
+    return seconds
 
 
 def _convert(f: dataclasses.Field, value: Any, *, source: str) -> Any:
