@@ -146,7 +146,8 @@ def _entry(item, base: str) -> Entry:
     link = item.get("link") or ""
     return Entry(id=str(item.get("id") or ""), link=urljoin(base, link) if link else "",
                  title=" ".join(str(item.get("title") or "").split()), author=str(item.get("author") or ""),
-                 published=_date(item.get("published_parsed")), updated=_date(item.get("updated_parsed")),
+                 published=_date(dict.get(item, "published_parsed")),
+                 updated=_date(dict.get(item, "updated_parsed")),  # dict.get: no feedparser fallback warning
                  content=body)
 
 

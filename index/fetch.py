@@ -200,6 +200,9 @@ class _Turn:
 
 
 HOSTS = _Hosts()
+ROBOTS_TTL = 3600.0  # seconds a site's robots.txt is kept (the next update of its feeds costs no extra request)
+_ROBOTS: dict[str, tuple[float, RobotFileParser | None]] = {}  # site -> (expires, rules); None: no rules
+_ROBOTS_LOCK = threading.Lock()
 
 
 # -- the fetcher ------------------------------------------------------------------------
@@ -215,7 +218,6 @@ class Fetcher:
             transport=_GuardedTransport(settings.fetch_allow_private), follow_redirects=False,
             timeout=httpx.Timeout(timeout, connect=timeout, read=timeout),
             headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"})
-        self._robots: dict[str, RobotFileParser | None] = {}
 
     def __enter__(self) -> "Fetcher":
         return self
@@ -301,9 +303,13 @@ class Fetcher:
     def _robots_allow(self, url: str) -> bool:
         parts = urlsplit(url)
         root = f"{parts.scheme}://{parts.netloc}"
-        if root not in self._robots:
-            self._robots[root] = self._load_robots(root)
-        rules = self._robots[root]
+        with _ROBOTS_LOCK:
+            known = _ROBOTS.get(root)
+        if known is None or known[0] < time.monotonic():
+            known = (time.monotonic() + ROBOTS_TTL, self._load_robots(root))
+            with _ROBOTS_LOCK:
+                _ROBOTS[root] = known
+        rules = known[1]
         return rules is None or rules.can_fetch(ROBOTS_AGENT, url)
 
     def _load_robots(self, root: str) -> RobotFileParser | None:
