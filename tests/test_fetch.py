@@ -11,7 +11,7 @@ from index import Settings
 from index.fetch import Fetcher, FetchFailed, address_refusal
 from tests.news_site import STORIES, Resource, article_page, endless, gzip_bomb, redirect, slow
 
-from .conftest import free_port
+from .helpers import free_port
 
 
 def failure(site_or_url, path: str = "", **env) -> str:

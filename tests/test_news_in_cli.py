@@ -16,7 +16,7 @@ import pytest
 from index.web import article_path
 from tests.news_site import STORIES, Resource
 
-from .conftest import REPO
+from .helpers import REPO
 
 pytestmark = pytest.mark.slow
 

@@ -10,7 +10,7 @@ from index.fetch import Fetcher
 from index.web import add_urls, article_path, fetch_article, normalize_url, save_record
 from tests.news_site import CHANGED_PARAGRAPH, STORIES, Resource, article_page, endless, gzip_bomb, slow
 
-from .conftest import free_port
+from .helpers import free_port
 
 
 def test_the_main_text_and_metadata_are_kept_and_the_boilerplate_left_out(news_site):
