@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import html as html_lib
 import json
+import logging
 import os
 import re
 import tempfile
@@ -32,6 +33,8 @@ from .errors import AssistantError, IndexBusy
 from .fetch import FetchFailed, Fetched, Fetcher, check_url
 from .settings import Settings
 from .web import MIN_WORDS, Failure, article_path, extract, normalize_url, save_record
+
+log = logging.getLogger("index.feeds")
 
 FEEDS_FILE = "feeds.json"
 FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, "
@@ -534,3 +537,40 @@ class _Poll:
                 "published": entry.published or entry.updated, "url": normalize_url(entry.link),
                 "fetched_url": entry.link, "from_feed": self.feed["url"], "text": text}
 
+
+
+class FeedPoller:
+    """Updates the feeds in a background thread: at start, then every `every` seconds
+    (ASSISTANT_FEEDS_EVERY), until stop(). Builds are crash-safe and readers never wait for
+    them, so answers keep flowing during an update."""
+
+    def __init__(self, settings: Settings, every: float | None = None,
+                 on_report: Callable[[UpdateReport], None] | None = None):
+        from .settings import parse_duration
+
+        self.settings = settings
+        self.every = every if every is not None else parse_duration(settings.feeds_every)
+        self.on_report = on_report
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="feed-poller", daemon=True)
+
+    def start(self) -> "FeedPoller":
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self._stop.set()  # an update in progress ends after its current item
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                report = update_feeds(self.settings, stop=self._stop)
+                if self.on_report:
+                    self.on_report(report)
+            except AssistantError as error:  # the store is down, the index busy: try again next time
+                log.warning("feed update failed: %s", error)
+            except Exception:  # a bug must not end the polling of a running app
+                log.exception("feed update failed")
+            self._stop.wait(self.every)

@@ -103,11 +103,12 @@ def extract(fetched: Fetched, *, given_url: str) -> dict:
     doc = trafilatura.bare_extraction(html, url=fetched.url, with_metadata=True, include_comments=False,
                                       include_tables=False, favor_precision=True)
     meta = (doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)) if doc is not None else {}
-    text = clean_text(meta.get("text") or "")
+    title = " ".join(str(meta.get("title") or "").split())
+    text = _without_headline(clean_text(meta.get("text") or ""), title)
     if len(text.split()) < MIN_WORDS:
         raise FetchFailed(given_url, "no article text could be extracted from the page")
     return {
-        "title": " ".join(str(meta.get("title") or "").split()),
+        "title": title,
         "source": str(meta.get("sitename") or "").strip() or _site(fetched.url),
         "author": str(meta.get("author") or "").strip(),
         "published": str(meta.get("date") or ""),
@@ -115,6 +116,13 @@ def extract(fetched: Fetched, *, given_url: str) -> dict:
         "fetched_url": given_url,
         "text": text,
     }
+
+
+def _without_headline(text: str, title: str) -> str:
+    """The text without its first line when that is the headline (trafilatura keeps the
+    <h1>): the title is stored apart, and as a line of text it would be cited as a sentence."""
+    first, _, rest = text.partition("\n")
+    return rest.lstrip() if title and " ".join(first.split()) == title and rest.strip() else text
 
 
 def canonical_url(declared: str | None, final_url: str) -> str:

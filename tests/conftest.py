@@ -46,17 +46,9 @@ def pytest_sessionstart(session) -> None:
 def news_site(data_dir, tmp_path, monkeypatch):
     """The fake news site of tests/news_site.py on 127.0.0.1, its stories served as pages and
     feeds; fetching may reach 127.0.0.1 (ASSISTANT_FETCH_ALLOW_PRIVATE) without delays."""
-    from tests.news_site import STORIES, NewsSite, Resource, article_page, atom, json_feed, rss
+    from tests.news_site import standard_site
 
-    site = NewsSite()
-    for story in STORIES.values():
-        site.resources[f"/news/{story['slug']}.html"] = Resource(article_page(story, site.base))
-    harbour = [STORIES["ferry"], STORIES["museum"]]
-    site.resources["/feeds/harbour.rss"] = Resource(rss(site.base, harbour), content_type="application/rss+xml")
-    site.resources["/feeds/valley.atom"] = Resource(atom(site.base, [STORIES["lake"]]),
-                                                    content_type="application/atom+xml", etag=False,
-                                                    modified=1_764_000_000)
-    site.resources["/feeds/harbour.json"] = Resource(json_feed(site.base, harbour), content_type="application/feed+json")
+    site = standard_site()
     monkeypatch.setenv("ASSISTANT_FETCH_ALLOW_PRIVATE", "true")
     monkeypatch.setenv("ASSISTANT_FETCH_DELAY", "0")
     monkeypatch.setenv("ASSISTANT_FETCH_TIMEOUT", "2")

@@ -286,3 +286,19 @@ def hang_up(request) -> None:
     """Closes the connection without an answer."""
     request.close_connection = True
     request.connection.close()
+
+
+def standard_site() -> NewsSite:
+    """The site most tests use (not started): the three stories as pages; the harbour stories
+    in an RSS feed (ETag) and a JSON Feed, the lake story in an Atom feed (Last-Modified)."""
+    site = NewsSite()
+    for story in STORIES.values():
+        site.resources[f"/news/{story['slug']}.html"] = Resource(article_page(story, site.base))
+    harbour = [STORIES["ferry"], STORIES["museum"]]
+    site.resources["/feeds/harbour.rss"] = Resource(rss(site.base, harbour), content_type="application/rss+xml")
+    site.resources["/feeds/valley.atom"] = Resource(atom(site.base, [STORIES["lake"]]),
+                                                    content_type="application/atom+xml", etag=False,
+                                                    modified=1_764_000_000)
+    site.resources["/feeds/harbour.json"] = Resource(json_feed(site.base, harbour),
+                                                     content_type="application/feed+json")
+    return site
