@@ -216,7 +216,7 @@ class Fetcher:
         timeout = settings.fetch_timeout
         self.client = httpx.Client(
             transport=_GuardedTransport(settings.fetch_allow_private), follow_redirects=False,
-            timeout=httpx.Timeout(timeout, connect=timeout, read=timeout),
+            timeout=httpx.Timeout(timeout, connect=timeout, read=timeout), trust_env=False,
             headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"})
 
     def __enter__(self) -> "Fetcher":
