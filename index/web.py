@@ -114,8 +114,19 @@ def extract(fetched: Fetched, *, given_url: str) -> dict:
         "published": str(meta.get("date") or ""),
         "url": canonical_url(meta.get("url"), fetched.url),
         "fetched_url": given_url,
+        "modified": _modified(html),
         "text": text,
     }
+
+
+def _modified(html: str) -> str:
+    """When the page says it was last changed (article:modified_time, dateModified), or ""."""
+    from htmldate import find_date
+
+    try:
+        return find_date(html, extensive_search=False, original_date=False, outputformat="%Y-%m-%dT%H:%M:%S%z") or ""
+    except Exception:  # htmldate reads arbitrary markup; a date is a nicety, never a reason to fail
+        return ""
 
 
 def _without_headline(text: str, title: str) -> str:
@@ -156,16 +167,46 @@ def save_record(folder: Path, rel: str, record: dict) -> str:
         raise AssistantError(f"refused to write {rel} outside the articles folder")
     target.parent.mkdir(parents=True, exist_ok=True)
     previous = _read(target)
-    if previous is not None and all(previous.get(k, "") == record.get(k, "") for k in ARTICLE_FIELDS):
+    if previous is not None and _same_article(previous, record):
         return "unchanged"
-    record = {**record, "fetched": datetime.now(timezone.utc).replace(microsecond=0).isoformat()}
+    now = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    record = {**record, "fetched": now}
     if previous is not None:
+        record = _later_version(previous, record, now)
         number = 1
         while (earlier := target.with_name(f"{target.stem}.v{number}.json")).exists():
             number += 1
         os.replace(target, earlier)  # same folder: atomic; the reader sees the old name or the new one
     _write_atomic(target, json.dumps(record, ensure_ascii=False, indent=1).encode("utf-8"))
     return "added" if previous is None else "updated"
+
+
+def _same_article(previous: dict, record: dict) -> bool:
+    """Same article fields; a saved later version's date counts as the page's own date."""
+    published = previous.get("published", "")
+    if previous.get("first_published") and record.get("published", "") == previous["first_published"]:
+        published = record.get("published", "")
+    return published == record.get("published", "") and all(
+        previous.get(k, "") == record.get(k, "") for k in ARTICLE_FIELDS if k != "published")
+
+
+def _later_version(previous: dict, record: dict, now: str) -> dict:
+    """A changed page is a later version of its story, and its date must say so: the news
+    features tell versions apart by date (the newer one speaks for the story). When the
+    page kept its publication date, the version is dated by the page's modification date,
+    else by when the change was fetched; `first_published` keeps the original date."""
+    from .articles import parse_date
+
+    before = parse_date(previous.get("published", ""))[1]
+    after = parse_date(record.get("published", ""))[1]
+    if before is None or (after is not None and after > before):
+        return record
+    for candidate in (record.get("modified", ""), now):
+        stamp = parse_date(candidate)[1]
+        if stamp is not None and stamp > before:
+            first = previous.get("first_published") or previous.get("published", "")
+            return {**record, "published": candidate, "first_published": first}
+    return record
 
 
 def _read(path: Path) -> dict | None:

@@ -77,7 +77,8 @@ def article_page(story: dict, base: str, *, paragraphs: list[str] | None = None,
     e = html.escape
     url = f"{base}/news/{story['slug']}.html"
     ld = json.dumps({"@context": "https://schema.org", "@type": "NewsArticle", "headline": story["title"],
-                     "datePublished": story["published"], "author": {"@type": "Person", "name": story["author"]},
+                     "datePublished": story["published"], "dateModified": story.get("modified", story["published"]),
+                     "author": {"@type": "Person", "name": story["author"]},
                      "publisher": {"@type": "Organization", "name": story["outlet"]}, "mainEntityOfPage": url})
     body = "\n".join(f"<p>{e(p)}</p>" for p in (paragraphs or story["paragraphs"]))
     page = f"""<!DOCTYPE html>
@@ -90,6 +91,7 @@ def article_page(story: dict, base: str, *, paragraphs: list[str] | None = None,
 <meta property="og:type" content="article">
 <meta property="og:url" content="{url}">
 <meta property="article:published_time" content="{story['published']}">
+<meta property="article:modified_time" content="{story.get('modified', story['published'])}">
 <meta property="article:author" content="{e(story['author'])}">
 <meta name="author" content="{e(story['author'])}">
 <script type="application/ld+json">{ld}</script>

@@ -115,3 +115,24 @@ def test_added_pages_are_indexed_and_answered_from(news_site):
     assert again.unchanged == report.added and again.index.unchanged == 3
     saved = json.loads((Settings.load().articles_dir / report.added[0]).read_text())
     assert saved["url"] == urls[0] and saved["fetched_url"] == urls[0]
+
+
+@pytest.mark.slow
+def test_a_corrected_page_is_answered_from_the_new_version_and_the_change_is_told(news_site):
+    from assistant import answer
+
+    url = news_site.url("/news/harbour-ferry-strike.html")
+    first = add_urls([url])
+    story = {**STORIES["ferry"], "modified": "2026-11-21T09:00:00+00:00"}
+    paragraphs = [CHANGED_PARAGRAPH if "Monday" in p else p for p in story["paragraphs"]]
+    news_site.resources["/news/harbour-ferry-strike.html"] = Resource(
+        article_page(story, news_site.base, paragraphs=paragraphs))
+    second = add_urls([url])
+    assert second.updated == first.added and second.index.added == 1 and second.index.updated == 1
+    saved = json.loads((Settings.load().articles_dir / second.updated[0]).read_text())
+    assert saved["published"].startswith("2026-11-21T09:00") and saved["first_published"] == "2026-11-20"
+    assert add_urls([url]).unchanged == second.updated  # the version's own date is not a change
+
+    result = answer("When will talks between the ferry company and the union resume?")
+    assert "Wednesday" in result.text and result.citations[0].article_id == second.updated[0]
+    assert [(r.says, r.other_says) for r in result.revisions] and "Monday" in result.revisions[0].other_says
