@@ -368,8 +368,9 @@ def check_url(url: str, *, original: str = "") -> str:
 
 
 def iter_urls(values) -> Iterator[str]:
-    """URLs from command-line words or a text box: separated by white space or commas."""
+    """URLs from command-line words or a text box, separated by white space (not commas:
+    some sites put commas in their paths)."""
     for value in values:
-        for word in re.split(r"[\s,]+", str(value or "")):
+        for word in str(value or "").split():
             if word:
                 yield word

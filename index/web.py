@@ -83,7 +83,7 @@ def article_path(url: str) -> str:
     """`web/<host>/<slug>.json` for a page: readable, and unique per normalized URL."""
     url = normalize_url(url)
     parts = urlsplit(url)
-    host = re.sub(r"[^a-z0-9.-]+", "_", (parts.hostname or "unknown").lower().removeprefix("www.")) or "unknown"
+    host = re.sub(r"[^a-z0-9.-]+", "_", (parts.hostname or "").lower().removeprefix("www.")).strip(".") or "unknown"
     segments = [s for s in parts.path.split("/") if s]
     last = re.sub(r"\.(s?html?|php|aspx?)$", "", segments[-1], flags=re.I) if segments else "index"
     slug = re.sub(r"[^a-z0-9]+", "-", last.lower()).strip("-")[:60].strip("-") or "page"
