@@ -11,6 +11,7 @@ index is synced once.
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import html as html_lib
 import json
@@ -20,17 +21,18 @@ import re
 import tempfile
 import threading
 import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from filelock import FileLock, Timeout
 
 from .articles import clean_text
 from .errors import AssistantError, IndexBusy
-from .fetch import FetchFailed, Fetched, Fetcher, check_url
+from .fetch import Fetched, Fetcher, FetchFailed, check_url
 from .settings import Settings
 from .web import MIN_WORDS, Failure, article_path, extract, normalize_url, save_record
 
@@ -155,11 +157,12 @@ def _entry(item, base: str) -> Entry:
 
 
 def _date(parsed) -> str:
+    """ISO 8601 of feedparser's UTC time tuple, or ""."""
     if not parsed:
         return ""
     try:
-        return datetime(*parsed[:6], tzinfo=timezone.utc).isoformat()
-    except (TypeError, ValueError):
+        return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC).isoformat()
+    except (TypeError, ValueError, OverflowError):
         return ""
 
 
@@ -233,7 +236,7 @@ class FeedStore:
         self._lock = FileLock(str(self.path) + ".lock")
         self.data: dict = {"feeds": [], "seen": {}}
 
-    def __enter__(self) -> "FeedStore":
+    def __enter__(self) -> FeedStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._lock.acquire(timeout=self.timeout)
@@ -278,14 +281,14 @@ class FeedStore:
         return next((f for f in self.feeds if normalize_url(f["url"]) == key), None)
 
     def add(self, url: str, title: str = "") -> dict:
-        feed = {"url": url, "title": title, "added": _now(), "last_checked": "", "last_error": None,
+        feed: dict[str, Any] = {"url": url, "title": title, "added": _now(), "last_checked": "", "last_error": None,
                 "etag": "", "last_modified": "", "items": {}}
         self.feeds.append(feed)
         return feed
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 def _info(feed: dict) -> FeedInfo:
@@ -330,7 +333,8 @@ class _fetcher:
     """The caller's fetcher, or a new one closed afterwards."""
 
     def __init__(self, settings: Settings, given: Fetcher | None):
-        self.given, self.settings, self.own = given, settings, None
+        self.given, self.settings = given, settings
+        self.own: Fetcher | None = None
 
     def __enter__(self) -> Fetcher:
         if self.given is not None:
@@ -350,7 +354,7 @@ def export_opml(settings: Settings | None = None) -> str:
     root = ET.Element("opml", version="2.0")
     head = ET.SubElement(root, "head")
     ET.SubElement(head, "title").text = "News assistant feeds"
-    ET.SubElement(head, "dateCreated").text = datetime.now(timezone.utc).strftime("%a, %d %b %Y %H:%M:%S GMT")
+    ET.SubElement(head, "dateCreated").text = datetime.now(UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
     body = ET.SubElement(root, "body")
     for feed in list_feeds(settings):
         title = feed.title or feed.url
@@ -499,21 +503,25 @@ class _Poll:
     def _save(self, entry: Entry, known: dict | None) -> tuple[str, str, dict, str] | None:
         """(article id, outcome, the page's validators, canonical URL), or None when the item
         is reported."""
+        previous = known or {}
         try:
-            page = self.client.get(entry.link, etag=(known or {}).get("etag", ""),
-                                   last_modified=(known or {}).get("last_modified", ""))
-            if page.not_modified:
-                validators = {"etag": page.etag or known.get("etag", ""),
-                              "last_modified": page.last_modified or known.get("last_modified", "")}
-                return known["article"], "unchanged", validators, normalize_url(entry.link)
+            page = self.client.get(entry.link, etag=previous.get("etag", ""),
+                                   last_modified=previous.get("last_modified", ""))
+            if page.not_modified and previous.get("article"):
+                validators = {"etag": page.etag or previous.get("etag", ""),
+                              "last_modified": page.last_modified or previous.get("last_modified", "")}
+                return previous["article"], "unchanged", validators, normalize_url(entry.link)
+            if page.not_modified:  # a 304 to a request that was not conditional
+                raise FetchFailed(entry.link, "HTTP 304 Not Modified to a plain request")
             record = extract(page, given_url=entry.link)
             validators = {"etag": page.etag, "last_modified": page.last_modified}
         except FetchFailed as failed:
-            record = self._from_item(entry)
-            if record is None:
+            from_item = self._from_item(entry)
+            if from_item is None:
                 self.failed.append(Failure(url=entry.link, reason=f"{failed.reason}; the item holds no article "
                                                                   "text of its own"))
                 return None
+            record = from_item
             validators = {"etag": "", "last_modified": ""}
         canonical = normalize_url(record["url"])
         rel = article_path(canonical)
@@ -554,7 +562,7 @@ class FeedPoller:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="feed-poller", daemon=True)
 
-    def start(self) -> "FeedPoller":
+    def start(self) -> FeedPoller:
         self._thread.start()
         return self
 

@@ -23,8 +23,8 @@ import socket
 import ssl
 import threading
 import time
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Iterator, Mapping
 from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
@@ -133,18 +133,18 @@ class _GuardedBackend(httpcore.NetworkBackend):
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except (socket.gaierror, UnicodeError) as error:
             raise _Refused(f"DNS lookup of {host} failed ({getattr(error, 'strerror', None) or error})") from None
-        addresses = list(dict.fromkeys(info[4][0] for info in infos))
+        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
         for address in addresses:
             why = address_refusal(address, allow_private=self.allow_private)
             if why:
                 raise _Refused(f"refused: {host} resolves to {why}")
-        error: Exception | None = None
+        last: Exception = _Refused(f"DNS lookup of {host} found no address")
         for address in addresses:
             try:
                 return self.inner.connect_tcp(address, port, timeout, local_address, socket_options)
             except httpcore.ConnectError as failed:
-                error = failed
-        raise error or _Refused(f"DNS lookup of {host} found no address")
+                last = failed
+        raise last
 
     def connect_unix_socket(self, *args, **kwargs):  # pragma: no cover - never used
         raise _Refused("unix sockets are not fetched")
@@ -219,7 +219,7 @@ class Fetcher:
             timeout=httpx.Timeout(timeout, connect=timeout, read=timeout), trust_env=False,
             headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"})
 
-    def __enter__(self) -> "Fetcher":
+    def __enter__(self) -> Fetcher:
         return self
 
     def __exit__(self, *exc) -> None:

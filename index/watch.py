@@ -9,8 +9,8 @@ are not changes.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from .build import IndexReport, build_index
 from .errors import AssistantError, ConfigError

@@ -17,15 +17,15 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable, Iterable
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from .articles import clean_text
 from .errors import AssistantError
-from .fetch import Fetched, FetchFailed, Fetcher, check_url
+from .fetch import Fetched, Fetcher, FetchFailed, check_url
 from .settings import Settings
 
 WEB_FOLDER = "web"
@@ -169,7 +169,7 @@ def save_record(folder: Path, rel: str, record: dict) -> str:
     previous = _read(target)
     if previous is not None and _same_article(previous, record):
         return "unchanged"
-    now = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    now = datetime.now(UTC).replace(microsecond=0).isoformat()
     record = {**record, "fetched": now}
     if previous is not None:
         record = _later_version(previous, record, now)

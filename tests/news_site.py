@@ -11,10 +11,10 @@ import html
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable
 
 
 @dataclass
@@ -167,7 +167,7 @@ class NewsSite:
     def hits(self, path: str) -> list[dict]:
         return [headers for p, headers in self.requests if p == path]
 
-    def start(self) -> "NewsSite":
+    def start(self) -> NewsSite:
         self.thread.start()
         return self
 

@@ -7,8 +7,7 @@ import json
 import pytest
 
 from index import Settings, load_folder
-from index.feeds import (FeedError, add_feed, export_opml, import_opml, list_feeds, remove_feed,
-                         update_feeds)
+from index.feeds import FeedError, add_feed, export_opml, import_opml, list_feeds, remove_feed, update_feeds
 from index.web import article_path
 from tests.news_site import CHANGED_PARAGRAPH, STORIES, Resource, article_page, atom, rss
 

@@ -14,7 +14,6 @@ import time
 import pytest
 
 from index.web import article_path
-from tests.news_site import STORIES, Resource
 
 from .helpers import REPO
 

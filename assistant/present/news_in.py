@@ -40,7 +40,7 @@ class NewsInControls:
 class NewsIn:
     """Handlers and layout of the two sections, for one ChatPage (its settings and builds)."""
 
-    def __init__(self, page: "ChatPage"):
+    def __init__(self, page: ChatPage):
         self.page = page
         self.settings = page.settings
 
