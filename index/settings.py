@@ -52,6 +52,8 @@ class Settings:
     host: str = _setting("127.0.0.1", "Address the chat page listens on; 0.0.0.0 opens it to the network (set auth too).")
     port: int = _setting(7860, "Port of the chat page.")
     auth: str = _setting("", "`user:password` to require a login on the chat page (Gradio's login form); empty: no login.", secret=True)
+    api_key: str = _setting("", "Key the OpenAI-compatible (/v1), REST (/api) and MCP (/mcp) doors require as `Authorization: Bearer KEY`; empty: open (the app warns when it also listens beyond loopback without a login).", secret=True)
+    api_max_request_bytes: int = _setting(1_000_000, "Largest request body /v1, /api and /mcp accept; a larger one is refused (413) in each protocol's error form.")
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":
