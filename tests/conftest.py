@@ -3,6 +3,7 @@ all state), and real corpora from the repo and ../shared/eval."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import socket
@@ -82,3 +83,34 @@ def api_client(url: str, **options):
     from gradio_client import Client
 
     return Client(url, verbose=False, httpx_kwargs={"timeout": 120}, **options)
+
+
+@contextlib.contextmanager
+def serve_doors(settings: Settings):
+    """The doors (/v1, /api, /docs, /mcp) on a FastAPI app served by uvicorn on 127.0.0.1 in a
+    thread of this process, over `settings`' index; yields the base URL."""
+    import threading
+    import time
+
+    import uvicorn
+    from fastapi import FastAPI
+
+    from assistant import get_assistant
+    from assistant.api import AnswerGate, mount
+    from assistant.api.gate import CONCURRENCY, MAX_WAITING
+
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    mount(app, lambda: get_assistant(settings), settings=settings, gate=AnswerGate(CONCURRENCY, MAX_WAITING))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=settings.port, log_level="warning"))
+    thread = threading.Thread(target=server.run, name="doors", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the doors' server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{settings.port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)

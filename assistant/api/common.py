@@ -12,6 +12,7 @@ import anyio
 from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException
 
 from index import AssistantError, IndexBusy, Settings
 
@@ -54,6 +55,10 @@ def door_error(error: BaseException) -> DoorError:
     """Any failure as a DoorError: what the user can fix says so; the rest is logged, never shown."""
     if isinstance(error, DoorError):
         return error
+    if isinstance(error.__cause__, DoorError):  # FastAPI wraps a failed body read (ours: too large)
+        return error.__cause__
+    if isinstance(error, HTTPException) and error.status_code < 500:
+        return DoorError(status=error.status_code, message=str(error.detail))
     if isinstance(error, QueueFull):
         return DoorError(status=429, message=f"Too many questions at once: {error}.", kind="rate_limit_error",
                          code="queue_full")

@@ -17,6 +17,14 @@ from dataclasses import dataclass
 from typing import AsyncIterator, Callable, Iterator
 
 
+# Answers computed at once, and questions that may wait (README, "The chat page": measured
+# with 16 clients). Answering is mostly Python, so more answers at once only fight over the
+# GIL; 2 lets one answer's Chroma, SQLite and OpenVINO time overlap another's Python. Past
+# MAX_WAITING a question is refused at once instead of waiting minutes.
+CONCURRENCY = 2
+MAX_WAITING = 64
+
+
 class QueueFull(Exception):
     """More questions are waiting than the gate lets wait: refused at once, not after minutes."""
 
