@@ -23,7 +23,7 @@ from assistant import get_assistant
 from assistant.api.sources import message_text
 from index import Settings, build_index
 
-from .conftest import REPO, SAMPLE, free_port, serve_doors
+from .helpers import REPO, SAMPLE, free_port, serve_doors
 
 pytestmark = pytest.mark.slow
 
