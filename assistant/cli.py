@@ -172,7 +172,7 @@ def _eval(args) -> int:
 def _mcp(args) -> int:
     from .answering import get_assistant
     from .api.common import Doors
-    from .api.gate import CONCURRENCY, MAX_WAITING, AnswerGate
+    from .gate import CONCURRENCY, MAX_WAITING, AnswerGate
     from .api.mcp import run_stdio
 
     settings = Settings.load()

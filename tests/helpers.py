@@ -194,9 +194,23 @@ def shared_embedder():
 
 
 @contextlib.contextmanager
+def serve_page(settings):
+    """The page and its doors served as `python app.py` serves them (app.build_app, app.serve),
+    on 127.0.0.1 in this process; yields the base URL (no trailing slash)."""
+    import app as chat_app
+
+    page = chat_app.build_app(settings)
+    chat_app.serve(page, settings, prevent_thread_lock=True, quiet=True)
+    try:
+        yield f"http://127.0.0.1:{settings.port}"
+    finally:
+        chat_app.stop(page)
+
+
+@contextlib.contextmanager
 def serve_doors(settings):
-    """The doors (/v1, /api, /docs, /mcp) alone on a FastAPI app served by uvicorn on 127.0.0.1
-    in a thread of this process, over `settings`' index; yields the base URL."""
+    """The doors (/v1, /api, /docs, /mcp) alone, `mount`ed on a plain FastAPI app served by
+    uvicorn on 127.0.0.1 in a thread of this process; yields the base URL."""
     import threading
     import time
 
@@ -204,11 +218,11 @@ def serve_doors(settings):
     from fastapi import FastAPI
 
     from assistant import get_assistant
-    from assistant.api import AnswerGate, mount
-    from assistant.api.gate import CONCURRENCY, MAX_WAITING
+    from assistant.api import mount
+    from assistant.gate import answer_gate
 
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
-    mount(app, lambda: get_assistant(settings), settings=settings, gate=AnswerGate(CONCURRENCY, MAX_WAITING))
+    mount(app, lambda: get_assistant(settings), settings=settings, gate=answer_gate(settings))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=settings.port, log_level="warning"))
     thread = threading.Thread(target=server.run, name="doors", daemon=True)
     thread.start()

@@ -3,7 +3,8 @@ index of the sample articles (plus one dated article from another outlet): the `
 package and LangChain's ChatOpenAI on /v1, httpx on /api, the `mcp` client over streamable
 HTTP (/mcp) and over stdio (spawning `python -m assistant.cli mcp`). Keys on and off.
 
-Every answer must be the one `Assistant.answer` gives for the same question and history, and
+The page's own server (app.py) serves the keyless site; the keyed one is the doors mounted on
+a plain FastAPI app. Every answer must be the one `Assistant.answer` gives for the same question and history, and
 every citation valid (each [n] listed, each cited span the article's text at its offsets).
 Bad input must get the protocol's own error, never a 500 or a traceback."""
 
@@ -23,7 +24,7 @@ from assistant import get_assistant
 from assistant.api.sources import message_text
 from index import Settings, build_index
 
-from .helpers import REPO, SAMPLE, free_port, serve_doors
+from .helpers import REPO, SAMPLE, free_port, serve_doors, serve_page
 
 pytestmark = pytest.mark.slow
 
@@ -48,15 +49,16 @@ def _site(root: Path, **settings) -> Settings:
 
 @pytest.fixture(scope="module")
 def open_site(tmp_path_factory):
-    """No key: every door open (loopback only)."""
+    """No key: every door open (loopback only). Served as `python app.py` serves the page."""
     site = _site(tmp_path_factory.mktemp("open"))
-    with serve_doors(site) as url:
+    with serve_page(site) as url:
         yield site, url
 
 
 @pytest.fixture(scope="module")
 def keyed_site(tmp_path_factory):
-    """ASSISTANT_API_KEY set; its own index, so /api/index may change it."""
+    """ASSISTANT_API_KEY set; its own index, so /api/index may change it. The doors alone,
+    `mount`ed on a plain FastAPI app (how another host app would serve them)."""
     site = _site(tmp_path_factory.mktemp("keyed"), api_key=KEY)
     with serve_doors(site) as url:
         yield site, url

@@ -24,7 +24,7 @@ from ..answering import Assistant
 from . import mcp, openai, rest
 from .auth import exposure_warning
 from .common import Doors
-from .gate import AnswerGate, QueueFull
+from ..gate import AnswerGate, QueueFull
 
 __all__ = ["AnswerGate", "Doors", "QueueFull", "exposure_warning", "lifespan", "mount"]
 

@@ -19,7 +19,7 @@ from index import AssistantError, IndexBusy, Settings
 from ..answering import Assistant
 from ..answers import Answer
 from .auth import key_accepted
-from .gate import AnswerGate, QueueFull
+from ..gate import AnswerGate, QueueFull
 
 log = logging.getLogger("assistant.api")
 OPTIONS = ("k", "mode", "source", "since", "until")

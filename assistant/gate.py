@@ -1,5 +1,6 @@
 """One line of questions for every door: at most `concurrency` answers at once and at most
-`max_waiting` waiting, whoever asks (the chat page, /v1, /api, /mcp).
+`max_waiting` waiting, whoever asks (the chat page, /v1, /api, /mcp). `answer_gate(settings)`
+is the one line of an index in a process, as `get_assistant(settings)` is its one Assistant.
 
 The page's answers run in Gradio's worker threads and the doors' in an event loop, so the
 gate is entered both ways: `held()` blocks a thread, `held_async()` awaits without taking a
@@ -15,6 +16,8 @@ from collections import deque
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import AsyncIterator, Callable, Iterator
+
+from index import Settings
 
 
 # Answers computed at once, and questions that may wait (README, "The chat page": measured
@@ -113,3 +116,15 @@ class AnswerGate:
             yield
         finally:
             self._leave()
+
+
+_gates: dict[Settings, AnswerGate] = {}
+_gates_lock = threading.Lock()
+
+
+def answer_gate(settings: Settings) -> AnswerGate:
+    """The line every door of this index waits in (made on first use)."""
+    with _gates_lock:
+        if settings not in _gates:
+            _gates[settings] = AnswerGate(CONCURRENCY, MAX_WAITING)
+        return _gates[settings]
