@@ -11,7 +11,7 @@ import pytest
 
 from assistant.answers import Answer, Citation
 from assistant.api.auth import exposure_warning, is_loopback, key_accepted
-from assistant.api.gate import AnswerGate, QueueFull
+from assistant.gate import AnswerGate, QueueFull
 from assistant.api.sources import answer_text, message_text
 from index import Settings
 
