@@ -375,3 +375,61 @@ def test_mcp_over_stdio_spawning_assistant_mcp(open_site):
         async with Client(command, read_timeout_seconds=300) as client:
             await _use_the_tools(client, site)
     asyncio.run(session())
+
+
+def test_a_body_without_a_json_content_type_is_read_as_json(open_site):
+    site, url = open_site
+    body = json.dumps({"model": "news-assistant", "messages": [{"role": "user", "content": WITKOFF}]})
+    reply = httpx.post(f"{url}/v1/chat/completions", content=body, timeout=120,
+                       headers={"Content-Type": "application/x-www-form-urlencoded"})  # what curl -d sends
+    assert reply.status_code == 200 and reply.json()["choices"][0]["message"]["content"] == message_text(
+        expected(site, WITKOFF))
+
+
+def test_mcp_refuses_a_huge_body_with_a_json_rpc_error(open_site):
+    site, url = open_site
+    huge = httpx.post(f"{url}/mcp", content=b"{" + b" " * site.api_max_request_bytes + b"}", timeout=60,
+                      headers={"Content-Type": "application/json", "Accept": "application/json, text/event-stream"})
+    assert huge.status_code == 413 and huge.json()["error"]["code"] == -32600
+
+
+def test_a_full_line_is_refused_at_once_by_every_door_in_its_own_form(open_site):
+    """The page's line (2 answering, 64 waiting) is shared: filled here by 66 threads holding or
+    waiting for a place, a question through any door is refused at once, not queued."""
+    import threading
+
+    from mcp import Client
+
+    from assistant.gate import CONCURRENCY, MAX_WAITING, answer_gate
+
+    site, url = open_site
+    gate, release = answer_gate(site), threading.Event()
+
+    def hold():
+        with gate.held():
+            release.wait(60)
+    holders = [threading.Thread(target=hold, daemon=True) for _ in range(CONCURRENCY + MAX_WAITING)]
+    for thread in holders:
+        thread.start()
+    try:
+        while gate.state().waiting < MAX_WAITING:
+            threading.Event().wait(0.01)
+        ask = {"model": "news-assistant", "messages": [{"role": "user", "content": WITKOFF}]}
+        for stream in (False, True):
+            refused = httpx.post(f"{url}/v1/chat/completions", json={**ask, "stream": stream}, timeout=30)
+            assert refused.status_code == 429 and refused.json()["error"]["type"] == "rate_limit_error"
+        rest = httpx.post(f"{url}/api/answer", json={"question": WITKOFF}, timeout=30)
+        assert rest.status_code == 429 and "Too many questions" in rest.json()["detail"]
+
+        async def session():
+            async with Client(f"{url}/mcp") as client:
+                return await client.call_tool("answer_question", {"question": WITKOFF})
+        tool = asyncio.run(session())
+        assert tool.is_error and "Too many questions" in tool.content[0].text
+    finally:
+        release.set()
+        for thread in holders:
+            thread.join(30)
+    assert gate.state().running == 0 and gate.state().waiting == 0
+    answered = httpx.post(f"{url}/api/answer", json={"question": WITKOFF}, timeout=120)
+    assert answered.status_code == 200  # and the line works again

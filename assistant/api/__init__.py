@@ -49,8 +49,8 @@ def _add_routes(app: FastAPI, doors: Doors):
         return get_swagger_ui_html(openapi_url=OPENAPI_URL, title="News assistant API")
 
     server = mcp.build_server(doors)
-    mcp_app = mcp.http_app(server, doors)  # its own route at /mcp, reached through the key check
-    app.router.routes.append(Route("/mcp", endpoint=mcp.KeyRequired(mcp_app, doors.settings.api_key)))
+    mcp_app = mcp.http_app(server, doors)  # its own route at /mcp, reached through the key and size checks
+    app.router.routes.append(Route("/mcp", endpoint=mcp.Guard(mcp_app, doors.settings)))
     return server
 
 

@@ -117,6 +117,15 @@ def _too_large(cap: int) -> DoorError:
                                          "(ASSISTANT_API_MAX_REQUEST_BYTES).", code="request_too_large")
 
 
+def _as_json(scope: dict) -> dict:
+    """Every body the doors take is JSON: read it as JSON whatever Content-Type says (curl's -d
+    sends a form type), so a forgotten header is no error and a body that is not JSON says so."""
+    if scope.get("method") != "POST":
+        return scope
+    headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"content-type"]
+    return {**scope, "headers": headers + [(b"content-type", b"application/json")]}
+
+
 def door_route(doors: Doors, render: Callable[[DoorError], Response]) -> type[APIRoute]:
     """A route class for one door: the key, then the body's size, then FastAPI's own parsing;
     whatever fails is answered by `render` in the door's protocol, never as a traceback."""
@@ -133,7 +142,7 @@ def door_route(doors: Doors, render: Callable[[DoorError], Response]) -> type[AP
                     length = request.headers.get("content-length", "")
                     if length.isdigit() and int(length) > settings.api_max_request_bytes:
                         raise _too_large(settings.api_max_request_bytes)
-                    capped = _CappedRequest(request.scope, request.receive)
+                    capped = _CappedRequest(_as_json(request.scope), request.receive)
                     capped.cap = settings.api_max_request_bytes
                     return await handle(capped)
                 except _Unauthorized:

@@ -101,21 +101,33 @@ def build_server(doors: Doors) -> MCPServer:
     return server
 
 
-class KeyRequired:
-    """An ASGI wrapper: without the key, a 401 whose body is a JSON-RPC error (MCP's own form)."""
+class Guard:
+    """An ASGI wrapper for /mcp: without the key a 401, and a body announced larger than the limit
+    a 413, each with a JSON-RPC error as its body (MCP's own form; the SDK counts a chunked body
+    itself and answers 413 too)."""
 
-    def __init__(self, app: ASGIApp, key: str):
-        self.app, self.key = app, key
+    def __init__(self, app: ASGIApp, settings):
+        self.app, self.key, self.cap = app, settings.api_key, settings.api_max_request_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
-        if scope["type"] != "http" or key_accepted(headers.get("authorization"), self.key):
+        length = headers.get("content-length", "")
+        if scope["type"] != "http":
+            refused = None
+        elif not key_accepted(headers.get("authorization"), self.key):
+            refused = (401, -32001, "A valid API key is required: send 'Authorization: Bearer <ASSISTANT_API_KEY>'.")
+        elif length.isdigit() and int(length) > self.cap:
+            refused = (413, -32600, f"The request body is larger than {self.cap:,} bytes "
+                                    "(ASSISTANT_API_MAX_REQUEST_BYTES).")
+        else:
+            refused = None
+        if refused is None:
             await self.app(scope, receive, send)
             return
-        body = {"jsonrpc": "2.0", "id": None,
-                "error": {"code": -32001, "message": "A valid API key is required: send "
-                                                     "'Authorization: Bearer <ASSISTANT_API_KEY>'."}}
-        await JSONResponse(body, status_code=401, headers={"WWW-Authenticate": "Bearer"})(scope, receive, send)
+        status, code, message = refused
+        body = {"jsonrpc": "2.0", "id": None, "error": {"code": code, "message": message}}
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        await JSONResponse(body, status_code=status, headers=headers)(scope, receive, send)
 
 
 def http_app(server: MCPServer, doors: Doors, path: str = "/mcp") -> Starlette:
