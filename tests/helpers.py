@@ -208,9 +208,10 @@ def serve_page(settings):
 
 
 @contextlib.contextmanager
-def serve_doors(settings):
+def serve_doors(settings, assistant=None):
     """The doors (/v1, /api, /docs, /mcp) alone, `mount`ed on a plain FastAPI app served by
-    uvicorn on 127.0.0.1 in a thread of this process; yields the base URL."""
+    uvicorn on 127.0.0.1 in a thread of this process, answering with `assistant` (default: the
+    settings' shared one); yields the base URL."""
     import threading
     import time
 
@@ -222,7 +223,8 @@ def serve_doors(settings):
     from assistant.gate import answer_gate
 
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
-    mount(app, lambda: get_assistant(settings), settings=settings, gate=answer_gate(settings))
+    mount(app, (lambda: assistant) if assistant else (lambda: get_assistant(settings)), settings=settings,
+          gate=answer_gate(settings))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=settings.port, log_level="warning"))
     thread = threading.Thread(target=server.run, name="doors", daemon=True)
     thread.start()

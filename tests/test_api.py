@@ -433,3 +433,27 @@ def test_a_full_line_is_refused_at_once_by_every_door_in_its_own_form(open_site)
     assert gate.state().running == 0 and gate.state().waiting == 0
     answered = httpx.post(f"{url}/api/answer", json={"question": WITKOFF}, timeout=120)
     assert answered.status_code == 200  # and the line works again
+
+
+def test_the_llm_model_streams_only_the_checked_answer(tmp_path):
+    """With an LLM configured (a fake chat model: this is plumbing), /v1/models adds
+    news-assistant-llm, which answers in llm mode; its draft's citation numbers and an
+    unsupported sentence are fixed by the check before a streamed byte is sent."""
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    from assistant import Assistant
+
+    site = _site(tmp_path, llm_provider="openai", llm_model="fake")
+    canned = "Trump sent Steve Witkoff, who met Putin in Moscow on Thursday [1][9]. Penguins in Lisbon voted [1]."
+    helper = Assistant(site, chat_model=FakeListChatModel(responses=[canned]))
+    with serve_doors(site, assistant=helper) as url:
+        client = openai_client(url)
+        assert [m.id for m in client.models.list()] == ["news-assistant", "news-assistant-llm"]
+        ask = dict(model="news-assistant-llm", messages=[{"role": "user", "content": WITKOFF}])
+        plain = client.chat.completions.create(**ask).choices[0].message.content
+        chunks = list(client.chat.completions.create(**ask, stream=True))
+    answer = helper.answer(WITKOFF, mode="llm")
+    assert answer.mode == "llm" and "[9]" not in answer.text and "[unsupported]" in answer.text
+    assert plain == message_text(answer)
+    assert "".join(c.choices[0].delta.content or "" for c in chunks) == plain
+    assert chunks[-1].model_extra["citations"] == json.loads(json.dumps(answer.as_dict()["citations"]))
