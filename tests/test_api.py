@@ -160,7 +160,8 @@ def test_langchain_chat_openai_uses_the_assistant_as_its_model(open_site):
     answer = expected(site, WITKOFF)
     assert model.invoke(WITKOFF).content == message_text(answer)
     assert "".join(chunk.content for chunk in model.stream(WITKOFF)) == message_text(answer)
-    follow = model.invoke([HumanMessage(WITKOFF), AIMessage(message_text(answer)), HumanMessage("When did he meet him?")])
+    follow = model.invoke([HumanMessage(WITKOFF), AIMessage(message_text(answer)),
+                           HumanMessage("When did he meet him?")])
     assert follow.content == message_text(expected(site, "When did he meet him?", [(WITKOFF, answer.text)]))
 
 
@@ -212,12 +213,13 @@ def test_the_openai_client_raises_its_own_errors(open_site):
     import openai
 
     _, url = open_site
+    who = [{"role": "user", "content": "Who?"}]
     with pytest.raises(openai.BadRequestError) as bad:
-        openai_client(url).chat.completions.create(model="news-assistant", messages=[{"role": "user", "content": "Who?"}],
+        openai_client(url).chat.completions.create(model="news-assistant", messages=who,
                                                    extra_body={"since": "2025-13-45"})
     assert bad.value.param == "since"
     with pytest.raises(openai.NotFoundError):
-        openai_client(url).chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": "Who?"}])
+        openai_client(url).chat.completions.create(model="gpt-4o", messages=who)
 
 
 # -- REST -------------------------------------------------------------------------------

@@ -11,8 +11,8 @@ import pytest
 
 from assistant.answers import Answer, Citation
 from assistant.api.auth import exposure_warning, is_loopback, key_accepted
-from assistant.gate import AnswerGate, QueueFull
 from assistant.api.sources import answer_text, message_text
+from assistant.gate import AnswerGate, QueueFull
 from index import Settings
 
 
@@ -122,8 +122,8 @@ def test_a_reply_lists_its_sources_and_reads_back_as_its_answer_text():
                     question="When?", mode="extractive", notice="The LLM timed out; answered from the articles.")
     reply = message_text(answer)
     assert reply.startswith(answer.text + "\n\nNote: The LLM timed out")
-    assert "Sources:\n- [1] Envoy meets Putin — Wire, 2025-03-14 — article a.txt\n  > The envoy met Putin on Thursday." \
-        in reply
+    assert ("Sources:\n- [1] Envoy meets Putin — Wire, 2025-03-14 — article a.txt\n"
+            "  > The envoy met Putin on Thursday.") in reply
     assert answer_text(reply) == answer.text
     assert answer_text("A reply another model wrote.\n\nWith two paragraphs.") == \
         "A reply another model wrote.\n\nWith two paragraphs."

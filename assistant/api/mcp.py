@@ -68,6 +68,25 @@ def build_server(doors: Doors) -> MCPServer:
                                   structured_content=structured)
         return await _run(call)
 
+    _article_tools(server, doors)
+
+    @server.resource("article://{article_id}", mime_type="text/plain")
+    async def article(article_id: str) -> str:
+        """An article's exact stored text."""
+        try:
+            helper = await anyio.to_thread.run_sync(doors.assistant)
+            return (await anyio.to_thread.run_sync(lambda: article_record(helper, article_id)))["text"]
+        except DoorError as error:
+            if error.status == 404:
+                raise ResourceNotFoundError(error.message) from None
+            raise ResourceError(error.message) from None
+        except Exception as error:  # noqa: BLE001
+            raise ResourceError(common.door_error(error).message) from None
+
+    return server
+
+
+def _article_tools(server: MCPServer, doors: Doors) -> None:
     @server.tool()
     async def get_article(article_id: str) -> dict[str, Any]:
         """One article's exact text (what citation offsets point into) and its metadata."""
@@ -84,21 +103,6 @@ def build_server(doors: Doors) -> MCPServer:
             helper = await anyio.to_thread.run_sync(doors.assistant)
             return {"articles": await anyio.to_thread.run_sync(lambda: listed_articles(helper, source, since, until))}
         return await _run(call)
-
-    @server.resource("article://{article_id}", mime_type="text/plain")
-    async def article(article_id: str) -> str:
-        """An article's exact stored text."""
-        try:
-            helper = await anyio.to_thread.run_sync(doors.assistant)
-            return (await anyio.to_thread.run_sync(lambda: article_record(helper, article_id)))["text"]
-        except DoorError as error:
-            if error.status == 404:
-                raise ResourceNotFoundError(error.message) from None
-            raise ResourceError(error.message) from None
-        except Exception as error:  # noqa: BLE001
-            raise ResourceError(common.door_error(error).message) from None
-
-    return server
 
 
 class Guard:

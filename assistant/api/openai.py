@@ -176,5 +176,6 @@ async def _chunks(doors: Doors, helper, model: str, live: bool, question: str, h
                 yield event({"content": item})
     except Exception as error:  # noqa: BLE001 (the stream has started: the error is its last event)
         failed = common.door_error(error)
-        yield f"data: {json.dumps({'error': {'message': failed.message, 'type': failed.kind, 'code': failed.code}})}\n\n"
+        body = {"error": {"message": failed.message, "type": failed.kind, "param": failed.param, "code": failed.code}}
+        yield f"data: {json.dumps(body)}\n\n"
     yield "data: [DONE]\n\n"
