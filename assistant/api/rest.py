@@ -30,8 +30,8 @@ class AnswerRequest(BaseModel):
     k: int | None = Field(None, description="passages to answer from (1-50; default ASSISTANT_TOP_K)")
     mode: Mode | None = None
     source: str | list[str] | None = Field(None, description="only this outlet, or these")
-    since: str | None = Field(None, description="only articles published on or after this date (YYYY-MM-DD)")
-    until: str | None = Field(None, description="only articles published on or before this date (YYYY-MM-DD)")
+    since: str | int | None = Field(None, description="published on or after (YYYY-MM-DD or epoch seconds)")
+    until: str | int | None = Field(None, description="published on or before (YYYY-MM-DD or epoch seconds)")
 
 
 class IndexRequest(BaseModel):
