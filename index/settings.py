@@ -1,6 +1,6 @@
 """Every setting in one place: defaults < environment (ASSISTANT_*) < explicit arguments.
 
-Each field's metadata carries its help text, so the README table and `assistant settings`
+Each field's metadata carries its help text, so docs/settings.md and `assistant settings`
 are generated from (and tested against) this one registry.
 """
 
@@ -14,6 +14,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Mapping
 
+from .backends import BACKENDS
 from .errors import ConfigError
 
 ENV_PREFIX = "ASSISTANT_"
@@ -34,7 +35,6 @@ class AnswerMode(StrEnum):
             raise ConfigError(f"{source} must be one of {', '.join(cls)}, got {value!r}.") from None
 
 
-BACKENDS = ("openvino", "torch")
 
 
 def _user_cache() -> Path:
@@ -64,7 +64,7 @@ class Settings:
                                                   "OpenVINO and run in bf16 where the CPU has it, about 2.5x faster "
                                                   "than torch with vectors within 1e-5 cosine; a query process then "
                                                   "never imports torch. `torch`: sentence-transformers fp32. Changing "
-                                                  "it re-embeds every article.", choices=BACKENDS)
+                                                  "it re-embeds every article.", choices=tuple(BACKENDS))
     model_cache_dir: Path = _setting(_user_cache() / "news-assistant" / "models", "Where the OpenVINO export of the "
                                      "embedding model is kept, shared by every data dir.",
                                      shown="$XDG_CACHE_HOME/news-assistant/models, else ~/.cache/news-assistant/models")
