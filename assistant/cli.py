@@ -12,7 +12,7 @@ import time
 from typing import Sequence
 
 from index import AnswerMode, AssistantError, IndexReport, Settings, build_index, index_status
-from index.settings import describe
+from index.settings import describe, settings_page
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -57,6 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.set_defaults(run=_mcp)
 
     p = commands.add_parser("settings", help="every setting, its environment variable and default")
+    p.add_argument("--markdown", action="store_true", help="print docs/settings.md (the table of every setting)")
     p.set_defaults(run=_settings)
 
     args = parser.parse_args(argv)
@@ -183,6 +184,9 @@ def _mcp(args) -> int:
 
 
 def _settings(args) -> int:
+    if args.markdown:
+        print(settings_page(), end="")
+        return 0
     for env, help, default in describe():
         print(f"{env}  (default: {default})\n    {help}")
     return 0

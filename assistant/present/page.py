@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import resources
-from typing import Any, Iterator
+from typing import Any, Generator, Iterator
 
 import gradio as gr
 
@@ -131,7 +131,7 @@ class ChatPage:
         yield "", history, turns, sources_panel(turns), None
 
     def _stream(self, question: str, earlier: list[tuple[str, str]], history: list, turns: list,
-                options: dict) -> Iterator[tuple]:
+                options: dict) -> Generator[tuple, None, tuple[Answer, dict[str, str]]]:
         """Show the answer's pieces as they come; return the final Answer and its articles' texts.
 
         Pieces that arrive together are shown together: every update costs Gradio a
