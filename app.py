@@ -57,7 +57,8 @@ _skip_gradio_stub_writing()
 import gradio as gr  # noqa: E402  (after the import hook above)
 
 from assistant import Settings, get_assistant  # noqa: E402
-from assistant.api import exposure_warning, lifespan as doors_lifespan  # noqa: E402
+from assistant.api import exposure_warning  # noqa: E402
+from assistant.api import lifespan as doors_lifespan  # noqa: E402
 from assistant.gate import answer_gate  # noqa: E402
 from assistant.present.page import CHAT_CONCURRENCY, QUEUE_SIZE, ChatPage  # noqa: E402
 

@@ -173,13 +173,12 @@ def _eval(args) -> int:
 def _mcp(args) -> int:
     from .answering import get_assistant
     from .api.common import Doors
-    from .gate import CONCURRENCY, MAX_WAITING, AnswerGate
     from .api.mcp import run_stdio
+    from .gate import answer_gate
 
     settings = Settings.load()
     # the model loads on the first call, not before the client's handshake
-    run_stdio(Doors(assistant=lambda: get_assistant(settings), settings=settings,
-                    gate=AnswerGate(CONCURRENCY, MAX_WAITING)))
+    run_stdio(Doors(assistant=lambda: get_assistant(settings), settings=settings, gate=answer_gate(settings)))
     return 0
 
 

@@ -13,12 +13,11 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections import deque
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
-from typing import AsyncIterator, Callable, Iterator
 
 from index import Settings
-
 
 # Answers computed at once, and questions that may wait (README, "The chat page": measured
 # with 16 clients). Answering is mostly Python, so more answers at once only fight over the
@@ -102,8 +101,12 @@ class AnswerGate:
         loop = asyncio.get_running_loop()
         future: asyncio.Future = loop.create_future()
 
+        def settle() -> None:
+            if not future.done():
+                future.set_result(None)
+
         def wake() -> None:  # called with the gate's lock held, maybe from another thread
-            loop.call_soon_threadsafe(lambda: future.done() or future.set_result(None))
+            loop.call_soon_threadsafe(settle)
 
         if not self._enter_or_queue(wake):
             try:

@@ -9,8 +9,8 @@ See docs/api.md."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import AsyncIterator, Callable
 
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -21,10 +21,10 @@ from starlette.routing import Route
 from index import Settings
 
 from ..answering import Assistant
+from ..gate import AnswerGate, QueueFull
 from . import mcp, openai, rest
 from .auth import exposure_warning
 from .common import Doors
-from ..gate import AnswerGate, QueueFull
 
 __all__ = ["AnswerGate", "Doors", "QueueFull", "exposure_warning", "lifespan", "mount"]
 

@@ -18,7 +18,12 @@ def listed_articles(helper: Assistant, source: Any = None, since: Any = None, un
     """The indexed articles, newest first, of these outlets and published in this date range
     (the same options, checked the same way, as a question's filters; a bad date raises ValueError)."""
     filters = helper.request("articles", source=source, since=since, until=until).filters
-    return [asdict(a) for a in indexed_articles(store=helper.search.store) if _within(a, filters)]
+    return [asdict(a) for a in _articles(helper) if _within(a, filters)]
+
+
+def _articles(helper: Assistant) -> list[ArticleInfo]:
+    # the index's own store when the corpus is one (its Chroma client is reused), else one opened for this
+    return indexed_articles(helper.settings, store=getattr(helper.search, "store", None))
 
 
 def _within(article: ArticleInfo, filters: Filters) -> bool:
@@ -33,7 +38,7 @@ def _within(article: ArticleInfo, filters: Filters) -> bool:
 
 def article_record(helper: Assistant, article_id: str) -> dict:
     """An article's metadata and exact stored text (what citation offsets point into)."""
-    found = next((a for a in indexed_articles(store=helper.search.store) if a.id == article_id), None)
+    found = next((a for a in _articles(helper) if a.id == article_id), None)
     text = helper.article_texts([article_id]).get(article_id) if found else None
     if found is None or text is None:
         raise DoorError(status=404, message=f"No indexed article has the id {article_id!r}.", param="article_id",

@@ -5,21 +5,23 @@ and the body's size before FastAPI reads a byte of it."""
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator, Callable, Iterator, Sequence
+from typing import Any
 
 import anyio
 from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
+from starlette.types import Scope
 
 from index import AssistantError, IndexBusy, Settings
 
 from ..answering import Assistant
 from ..answers import Answer
-from .auth import key_accepted
 from ..gate import AnswerGate, QueueFull
+from .auth import key_accepted
 
 log = logging.getLogger("assistant.api")
 OPTIONS = ("k", "mode", "source", "since", "until")
@@ -117,7 +119,7 @@ def _too_large(cap: int) -> DoorError:
                                          "(ASSISTANT_API_MAX_REQUEST_BYTES).", code="request_too_large")
 
 
-def _as_json(scope: dict) -> dict:
+def _as_json(scope: Scope) -> Scope:
     """Every body the doors take is JSON: read it as JSON whatever Content-Type says (curl's -d
     sends a form type), so a forgotten header is no error and a body that is not JSON says so."""
     if scope.get("method") != "POST":
@@ -177,6 +179,5 @@ async def stream(doors: Doors, helper: Assistant, question: str, history: Sequen
     """`Assistant.stream`'s pieces and final Answer; the gate is held until the last one."""
     async with doors.gate.held_async():
         pieces: Iterator[str | Answer] = helper.stream(question, history, **options)
-        done = object()
-        while (item := await anyio.to_thread.run_sync(next, pieces, done)) is not done:
+        while (item := await anyio.to_thread.run_sync(next, pieces, None)) is not None:  # pieces are never None
             yield item

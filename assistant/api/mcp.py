@@ -21,8 +21,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from . import common
 from .auth import key_accepted
-from .common import DoorError, Doors
 from .catalog import article_record, listed_articles
+from .common import DoorError, Doors
 from .sources import message_text
 
 INSTRUCTIONS = ("Answers questions about a collection of news articles. Every sentence of an answer cites the "
@@ -130,8 +130,8 @@ class Guard:
             return
         status, code, message = refused
         body = {"jsonrpc": "2.0", "id": None, "error": {"code": code, "message": message}}
-        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-        await JSONResponse(body, status_code=status, headers=headers)(scope, receive, send)
+        challenge = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        await JSONResponse(body, status_code=status, headers=challenge)(scope, receive, send)
 
 
 def http_app(server: MCPServer, doors: Doors, path: str = "/mcp") -> Starlette:
