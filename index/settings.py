@@ -1,6 +1,6 @@
 """Every setting in one place: defaults < environment (ASSISTANT_*) < explicit arguments.
 
-Each field's metadata carries its help text, so the README table and `assistant settings`
+Each field's metadata carries its help text, so docs/settings.md and `assistant settings`
 are generated from (and tested against) this one registry.
 """
 
@@ -15,6 +15,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Mapping
 
+from .backends import BACKENDS
 from .errors import ConfigError
 
 ENV_PREFIX = "ASSISTANT_"
@@ -35,7 +36,6 @@ class AnswerMode(StrEnum):
             raise ConfigError(f"{source} must be one of {', '.join(cls)}, got {value!r}.") from None
 
 
-BACKENDS = ("openvino", "torch")
 
 
 def _user_cache() -> Path:
@@ -65,7 +65,7 @@ class Settings:
                                                   "OpenVINO and run in bf16 where the CPU has it, about 2.5x faster "
                                                   "than torch with vectors within 1e-5 cosine; a query process then "
                                                   "never imports torch. `torch`: sentence-transformers fp32. Changing "
-                                                  "it re-embeds every article.", choices=BACKENDS)
+                                                  "it re-embeds every article.", choices=tuple(BACKENDS))
     model_cache_dir: Path = _setting(_user_cache() / "news-assistant" / "models", "Where the OpenVINO export of the "
                                      "embedding model is kept, shared by every data dir.",
                                      shown="$XDG_CACHE_HOME/news-assistant/models, else ~/.cache/news-assistant/models")
@@ -108,6 +108,11 @@ class Settings:
                                       "`ASSISTANT_AUTH` too).")
     port: int = _setting(7860, "Port of the chat page.")
     auth: str = _setting("", "`user:password` to require a login on the chat page (Gradio's login form); empty: no login.", secret=True)
+    api_key: str = _setting("", "Key the OpenAI-compatible (/v1), REST (/api) and MCP (/mcp) doors require as "
+                                "`Authorization: Bearer KEY`; empty: open (the app warns when it also listens "
+                                "beyond loopback without a login).", secret=True)
+    api_max_request_bytes: int = _setting(1_000_000, "Largest request body /v1, /api and /mcp accept; a larger one "
+                                                     "is refused (413) in each protocol's error form.")
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":
