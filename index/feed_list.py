@@ -60,7 +60,7 @@ class FeedStore:
         except Timeout:
             raise IndexBusy(f"another feed update is using {self.path}; waited {self.timeout:.0f} s") from None
         try:
-            self.data = self._load()
+            self.data = self.load()
         except BaseException:
             self._lock.release()
             raise
@@ -72,7 +72,8 @@ class FeedStore:
         finally:
             self._lock.release()
 
-    def _load(self) -> dict:
+    def load(self) -> dict:
+        """The stored list (empty when there is none)."""
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except FileNotFoundError:
@@ -114,8 +115,10 @@ def _info(feed: dict) -> FeedInfo:
 
 
 def list_feeds(settings: Settings | None = None) -> list[FeedInfo]:
-    with FeedStore(settings or Settings.load()) as store:
-        return [_info(f) for f in store.feeds]
+    """The followed feeds as last saved. Read without the lock (the file is replaced whole),
+    so the page's list never waits for an update that is running."""
+    store = FeedStore(settings or Settings.load())
+    return [_info(f) for f in store.load()["feeds"]]
 
 
 def add_feed(url: str, settings: Settings | None = None, *, fetcher: Fetcher | None = None) -> FeedInfo:

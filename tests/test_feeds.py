@@ -199,3 +199,11 @@ def test_a_stop_request_ends_the_update_between_items(news_site):
     assert finished.added == 2 and not finished.stopped
     stored = json.loads((Settings.load().data_dir / "feeds.json").read_text())
     assert len(stored["feeds"][0]["items"]) == 2
+
+
+def test_the_feed_list_can_be_read_while_an_update_holds_it(news_site):
+    from index.feed_list import FeedStore
+
+    follow(news_site, "/feeds/harbour.rss")
+    with FeedStore(Settings.load()):  # as an update in another thread or process does
+        assert [f.url for f in list_feeds()] == [news_site.url("/feeds/harbour.rss")]
