@@ -136,3 +136,4 @@ def test_a_corrected_page_is_answered_from_the_new_version_and_the_change_is_tol
     result = answer("When will talks between the ferry company and the union resume?")
     assert "Wednesday" in result.text and result.citations[0].article_id == second.updated[0]
     assert [(r.says, r.other_says) for r in result.revisions] and "Monday" in result.revisions[0].other_says
+    assert "[1] was updated" in result.text and "the earlier version (2026-11-20) said" in result.text
