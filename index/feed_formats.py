@@ -48,7 +48,7 @@ def parse_feed(fetched: Fetched) -> ParsedFeed:
     """The feed's title and items; FeedError naming what the body is when it is no feed."""
     head = fetched.body[:512].lstrip()
     if "json" in fetched.content_type or head.startswith(b"{"):
-        return _parse_json_feed(fetched.body)
+        return _parse_json_feed(fetched.body, fetched.url)
     import feedparser
 
     parsed = feedparser.parse(fetched.body, response_headers={"content-type": fetched.content_type or "text/xml"})
@@ -88,7 +88,7 @@ def _date(parsed) -> str:
         return ""
 
 
-def _parse_json_feed(body: bytes) -> ParsedFeed:
+def _parse_json_feed(body: bytes, base: str) -> ParsedFeed:
     try:
         data = json.loads(body.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError, RecursionError) as error:
@@ -104,12 +104,16 @@ def _parse_json_feed(body: bytes) -> ParsedFeed:
             continue
         authors = item.get("authors") or ([item["author"]] if isinstance(item.get("author"), dict) else [])
         entries.append(Entry(
-            id=str(item.get("id") or ""), link=str(item.get("url") or item.get("external_url") or ""),
+            id=str(item.get("id") or ""), link=_absolute(base, item.get("url") or item.get("external_url")),
             title=" ".join(str(item.get("title") or "").split()),
             author=", ".join(a.get("name", "") for a in authors if isinstance(a, dict) and a.get("name")),
             published=str(item.get("date_published") or ""), updated=str(item.get("date_modified") or ""),
             content=str(item.get("content_html") or item.get("content_text") or item.get("summary") or "")))
     return ParsedFeed(title=" ".join(str(data.get("title") or "").split()), entries=tuple(entries))
+
+
+def _absolute(base: str, link) -> str:
+    return urljoin(base, str(link)) if link else ""
 
 
 _FEED_LINK = re.compile(r"<link\b[^>]*>", re.I)

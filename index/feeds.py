@@ -212,7 +212,13 @@ class _Poll:
             self.failed.append(Failure(url=entry.link, reason=f"duplicate item: already saved as {rel}"))
             return None
         self.saved_now[rel] = entry.link
-        return rel, save_record(self.settings.articles_dir, rel, record), validators, canonical
+        try:
+            outcome = save_record(self.settings.articles_dir, rel, record)
+        except (OSError, AssistantError) as error:  # the folder is full or read-only: say so, go on
+            reason = getattr(error, "strerror", None) or str(error)
+            self.failed.append(Failure(url=entry.link, reason=f"cannot be saved as {rel} ({reason})"))
+            return None
+        return rel, outcome, validators, canonical
 
     def _from_item(self, entry: Entry) -> dict | None:
         """The item's own content as the article, when it holds one."""

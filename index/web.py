@@ -209,6 +209,14 @@ def _later_version(previous: dict, record: dict, now: str) -> dict:
     return record
 
 
+def _save(folder: Path, rel: str, record: dict, url: str) -> str:
+    """save_record, with a folder that cannot be written to reported like a failed fetch."""
+    try:
+        return save_record(folder, rel, record)
+    except (OSError, AssistantError) as error:
+        raise FetchFailed(url, f"cannot be saved as {rel} ({getattr(error, 'strerror', None) or error})") from None
+
+
 def _read(path: Path) -> dict | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -255,7 +263,7 @@ def add_urls(urls: Iterable[str], *, settings: Settings | None = None, progress:
                 rel = article_path(record["url"])
                 if rel in done:
                     raise FetchFailed(url, f"duplicate: the same article as {done[rel]}")
-                outcome = save_record(settings.articles_dir, rel, record)
+                outcome = _save(settings.articles_dir, rel, record, url)
                 done[rel] = url
                 outcomes[outcome].append(rel)
             except FetchFailed as failure:

@@ -137,3 +137,12 @@ def test_a_corrected_page_is_answered_from_the_new_version_and_the_change_is_tol
     assert "Wednesday" in result.text and result.citations[0].article_id == second.updated[0]
     assert [(r.says, r.other_says) for r in result.revisions] and "Monday" in result.revisions[0].other_says
     assert "[1] was updated" in result.text and "the earlier version (2026-11-20) said" in result.text
+
+
+def test_a_folder_that_cannot_be_written_is_reported_not_raised(news_site, tmp_path, monkeypatch):
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the articles folder should be")
+    monkeypatch.setenv("ASSISTANT_ARTICLES_DIR", str(blocked))
+    url = news_site.url("/news/lake-varna-record-low.html")
+    report = add_urls([url], index=False)
+    assert not report.added and report.failed[0].url == url and "cannot be saved as web/" in report.failed[0].reason
