@@ -359,11 +359,12 @@ def test_pages_and_feeds_added_in_the_page_are_answered_from(browser, news_app):
     tab.wait_for_function("document.querySelector('#index-report').innerText.includes('1 new')",
                           timeout=ANSWER_SECONDS * 1000)
     tab.wait_for_function("document.querySelector('#articles-table').innerText.includes('Lake Varna')")
+    ARTIFACTS.mkdir(exist_ok=True)
+    tab.screenshot(path=str(ARTIFACTS / "test_pages_and_feeds_articles_tab.png"), full_page=True)
 
     tab.get_by_role("tab", name="Ask").click()
     assert "212.4 metres" in ask(tab, "How low has Lake Varna fallen?", "#cite-0-1")
     assert "4,200" in ask(tab, "How many passengers use the Skerry Island ferry crossing each day?", "#cite-1-1")
-    ARTIFACTS.mkdir(exist_ok=True)
     tab.screenshot(path=str(ARTIFACTS / "test_pages_and_feeds_added_in_the_page.png"), full_page=True)
 
     # the background poll (every 3 s) picks up a new item without anyone clicking
