@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import re
 import difflib
+import unicodedata
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -100,6 +101,9 @@ class CitedSentence:
 
 
 def _words(text: str) -> list[str]:
+    """Lower-case words without accents ("Erdoğan" is "erdogan", as many outlets write it)."""
+    if not text.isascii():
+        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
 
 

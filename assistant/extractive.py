@@ -92,13 +92,23 @@ def choose(scored: list[Scored], max_sentences: int = 3, keep_ratio: float = 0.8
             return True
         return best.overlap > 0 and s.overlap >= best.overlap and s.score >= best.score * tie_ratio
 
-    close = [s for s in scored[1:] if close_enough(s) and not repeats(s.sentence.text, best.sentence.text)]
+    close = [s for s in scored[1:] if close_enough(s) and not _same_version(s, best)]
     # a second article saying something close to the best adds more than a neighbour of it
     close.sort(key=lambda s: (s.hit.article_id == best.hit.article_id, -s.score))
     for candidate in close:
         if len(chosen) >= max_sentences:
             break
-        if any(repeats(candidate.sentence.text, c.sentence.text) for c in chosen):
+        if any(_same_version(candidate, c) for c in chosen):
             continue  # a syndicated or corrected copy says nothing new
         chosen.append(candidate)
     return chosen
+
+
+def _same_version(a: Scored, b: Scored) -> bool:
+    """Nearly the same words and the same facts. Nearly the same words with another name,
+    figure or date in one slot ("awarded to A" / "awarded to B") are two versions of the
+    fact: both are cited, and the agreement check says they differ."""
+    if not repeats(a.sentence.text, b.sentence.text):
+        return False
+    from .versions import change  # imported here: versions reads agreement, which reads this module's words
+    return change(a.sentence.text, b.sentence.text) is None
