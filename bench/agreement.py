@@ -6,8 +6,9 @@ bench/agreement_pairs.jsonl holds sentence pairs labelled differ / agree / neith
 from the two sample articles, 89 written in the style of public news reports, and 76
 (x01-x76) on names and figures in the same slot ("awarded to A" / "awarded to B") with
 their controls (other events, short and transliterated names, titles, sentence-initial
-words), written before the rules for them. Every other pair of the s, w and x series is
-held out: the rules were written looking at the dev pairs only, so the held-out figures
+words), written before the rules for them, and 36 more (y01-y36) written after the first
+of those rules and committed before they were measured on them. Every other pair of the
+s, w, x and y series is held out: the rules were written looking at the dev pairs only, so the held-out figures
 are the honest ones.
 """
 
