@@ -300,7 +300,7 @@ def compare(a: str, b: str) -> Relation | None:
     swapped = _swapped_names(a, b, named_a, named_b)
     differing = _differing_figures(a, b, topic) or _different_fates(a, b)
     dates = _differing_dates(a, b) or _differing_times(a, b)
-    if (differing or dates or _slot_figures(a, b)) and _named_apart(a, b, named_a, named_b):
+    if _named_apart(a, b, named_a, named_b) and (dates or _other_figures(a, b, named_a, named_b, topic)):
         return None  # other people or places at another time or count: other events, not one fact told twice
     if swapped:
         return Relation("differ", "names", *swapped)
@@ -418,6 +418,12 @@ def _around(tokens: Sequence[str], first: int, last: int, context: int = 2) -> s
     return " ".join(tokens[max(0, first - context):last + context]).strip(" ,;:.")
 
 
+def _other_figures(a: str, b: str, named_a: list[Name], named_b: list[Name], topic: float) -> bool:
+    """Figures that differ outside the names ("Falcon 9" / "Ariane 6" is a name, not a figure)."""
+    a, b = _mask(a, named_a), _mask(b, named_b)
+    return bool(_differing_figures(a, b, topic) or _different_fates(a, b) or _slot_figures(a, b))
+
+
 def _facts(names_: list[Name], others: list[Name], other_text: str) -> list[Name]:
     """The names of one sentence that the other lacks, without the sources of what it says."""
     return [n for n in unmatched(names_, others, other_text) if not (n.speaker and n.initial)]
@@ -443,6 +449,7 @@ def _same_facts(a: str, b: str, wa: Sequence[str], wb: Sequence[str], named_a: l
         return False  # a figure the other lacks, or gives of another fate ("ten rescued" / "ten killed")
     sources = {same_thing(stem(w)) for n in named_a + named_b if n.speaker for w in n.words}
     return bool(shared(_terms(wa), _terms(wb)) - sources)
+
 
 
 def _same_figure(a: str, b: str) -> bool:

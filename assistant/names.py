@@ -45,6 +45,7 @@ REPORTING = frozenset("""said says say saying told tells tell reported reports r
 confirms added stated states wrote writes according acknowledged acknowledges indicated indicates noted notes insisted
 insists argued argues warned warns claimed claims admitted admits explained explains""".split())
 _TIME = frozenset(MONTHS) | frozenset(WEEKDAYS)
+_NUMBERED = re.compile(r"\d{1,3}|[IVX]{1,4}")  # "Falcon 9", "Apollo 11", "Artemis II", "Charles III"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -72,7 +73,7 @@ def names(text: str) -> list[Name]:
     opening = True  # the next word opens the sentence or a quotation
     for i, token in enumerate(tokens + [None]):
         word = token.group() if token else ""
-        capital = bool(word) and word[0].isupper()
+        capital = bool(word) and word[0].isupper() or bool(run) and _NUMBERED.fullmatch(word) is not None
         inside = run and word.lower() in CONNECTORS and i + 1 < len(tokens) and tokens[i + 1].group()[:1].isupper()
         if token is not None and (capital or inside):
             if not run:
@@ -99,6 +100,8 @@ def _split(text: str, run: list[re.Match], opens: bool, tokens: list[re.Match]) 
     for part in parts:
         while part and part[-1].group().lower() in CONNECTORS:
             part = part[:-1]
+        while part and part[0].group()[0].isdigit():
+            part = part[1:]  # "in May 2024": a year after a date word is no name
         if not part:
             continue
         start, end = part[0].start(), part[-1].end()
@@ -146,9 +149,12 @@ def _same_word(a: str, b: str) -> bool:
 
 def _consonants(word: str) -> str:
     """The first letter and the consonants after it, doubled letters once: "zlnsk" for
-    Zelensky, Zelenskyy and Zelenskiy."""
+    Zelensky, Zelenskyy and Zelenskiy; a first g, q or c as k (Gaddafi / Qaddafi)."""
     word = re.sub(r"(.)\1+", r"\1", word)
-    return word[:1] + re.sub(r"[aeiouyh]", "", word[1:])
+    return _FIRST.get(word[:1], word[:1]) + re.sub(r"[aeiouyh]", "", word[1:])
+
+
+_FIRST = {"q": "k", "g": "k", "c": "k"}
 
 
 def unmatched(mine: Sequence[Name], theirs: Sequence[Name], other_text: str) -> list[Name]:
