@@ -1,7 +1,7 @@
 """Do the cited sentences agree? Checked with rules that need no LLM.
 
 Two sentences about the same thing (they share content words, read as word classes:
-"blaze" is "fire", "died" is "killed", see news_words.py) differ when:
+"blaze" is "fire", "died" is "killed", see words.py) differ when:
 
 - **denial**: one denies, rejects or dismisses what the other asserts ("X claimed the
   troops were surrounded" / "Y dismissed suggestions the troops are surrounded"): the
@@ -12,6 +12,11 @@ Two sentences about the same thing (they share content words, read as word class
   not resigned");
 - **opposites**: nearly the same words with a known pair of opposites (rose / fell,
   for / against, open / closed);
+- **names**: nearly the same sentence, reworded or not, with another person, organisation,
+  place, team or work in one slot ("awarded to A" / "B won", "held in A" / "held in B"):
+  the words besides the two names mostly the same (names.py reads the names: titles,
+  sentence-opening words, short and transliterated forms; a name that is the source,
+  "Trump said", is not a fact of the sentence);
 - **figures**: two figures of one quantity have different values (12 people / 15
   people, "three" / "5", "a quarter" / "half a percentage point"): same unit, the same
   thing counted ("homes" / "households", "people" / "the crowd"; not "beds" /
@@ -19,30 +24,38 @@ Two sentences about the same thing (they share content words, read as word class
   around them in common or each the only figure of its kind in nearly the same words;
   or the same count of the same people with fates that exclude each other ("seven
   soldiers were killed" / "seven soldiers were wounded");
+  Also any figure changed in one slot of nearly the same words ("by 312 votes to 290" /
+  "by 301 votes to 290", "at 8pm" / "at 10pm");
 - **dates**: nearly the same words and dates that do not overlap (on Tuesday / on
-  Wednesday, 2021 / 2023).
+  Wednesday, 2021 / 2023, next week / next month).
 
-Figures of another event ("the first attack" / "a second attack") are not compared.
-Sentences that share most of their content words and differ in none of these ways
-agree, unless their figures clash. Measured on bench/agreement_pairs.jsonl
-(bench/agreement.py): see the README.
+Figures of another event ("the first attack" / "a second attack") are not compared, and
+neither are sentences that each name someone the other does not at another time or
+count ("A met B on Monday" / "A met C on Tuesday"): other events, not one fact told twice.
+
+Agreement needs positive evidence: most content words in common, no names of each that
+the other lacks, every figure of the one with fewer figures in the other with the same
+fate, no other dates, something in common besides who is speaking, and not a different
+act on each side ("visited" / "criticised"). So a differing name or figure slot is never
+"agree". Measured on bench/agreement_pairs.jsonl (bench/agreement.py): see the docs.
 """
 
 from __future__ import annotations
 
-import re
 import difflib
+import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
+from index.text import STOPWORDS, news_tokens, stem
+
+from ..answers import Agreement, Disagreement
 from .dates import find_dates
-from .extractive import STOPWORDS, stem
 from .figures import Figure, figures, is_number_word, token_value
 from .names import Name, names, unmatched
-from .news_words import EXCLUSIVE_FATES, KINDS_OF, same_thing, shared
+from .words import EXCLUSIVE_FATES, KINDS_OF, same_thing, shared
 
-_WORD = re.compile(r"[\w’'-]+", re.UNICODE)
 NEGATIONS = frozenset({"not", "no", "never", "none", "neither", "nor", "n't", "cannot", "nobody", "nothing",
                        "longer"})
 DENIALS = frozenset(stem(w) for w in """deny denied denies denying dismiss dismissed dismisses rejected reject
@@ -77,23 +90,6 @@ class Relation:
 
 
 @dataclass(frozen=True)
-class Disagreement:
-    first: int  # citation numbers
-    second: int
-    kind: str
-    first_says: str
-    second_says: str
-
-    def sentence(self) -> str:
-        return f"[{self.first}] says “{self.first_says}”; [{self.second}] says “{self.second_says}”"
-
-
-@dataclass(frozen=True)
-class Agreement:
-    numbers: tuple[int, ...]  # citations from different articles that say the same
-
-
-@dataclass(frozen=True)
 class CitedSentence:
     number: int  # the citation it belongs to
     article: str  # article (or near-duplicate group) it comes from: sentences of one are not compared
@@ -104,7 +100,7 @@ def _words(text: str) -> list[str]:
     """Lower-case words without accents ("Erdoğan" is "erdogan", as many outlets write it)."""
     if not text.isascii():
         text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
+    return news_tokens(text)
 
 
 def _nouns(text: str) -> list[str]:
@@ -509,7 +505,8 @@ def check(cited: Sequence[CitedSentence]) -> tuple[tuple[Disagreement, ...], tup
                 differing.add(pair)
                 first, second = (x, y) if x.number < y.number else (y, x)
                 says = (relation.first, relation.second) if first is x else (relation.second, relation.first)
-                disagreements.append(Disagreement(first.number, second.number, relation.kind, *says))
+                disagreements.append(Disagreement(first=first.number, second=second.number, kind=relation.kind,
+                                                 first_says=says[0], second_says=says[1]))
             elif relation.label == "agree":
                 agreeing.append(set(pair))
     groups: list[set[int]] = []
@@ -519,7 +516,7 @@ def check(cited: Sequence[CitedSentence]) -> tuple[tuple[Disagreement, ...], tup
         joined = [g for g in groups if g & pair]
         merged = set(pair).union(*joined)
         groups = [g for g in groups if g not in joined] + [merged]
-    agreements = tuple(Agreement(tuple(sorted(g))) for g in sorted(groups, key=min))
+    agreements = tuple(Agreement(numbers=tuple(sorted(g))) for g in sorted(groups, key=min))
     return tuple(sorted(disagreements, key=lambda d: (d.first, d.second))), agreements
 
 
