@@ -78,6 +78,7 @@ SAME_TOPIC = 0.3  # share of the shorter sentence's content words the two must h
 NEAR_SAME = 0.5  # ... for negation, opposites and dates, where the rest of the sentence must match
 AGREE = 0.6
 SAME_SLOT = 0.5  # Jaccard of the words besides two differing names: nearly the same sentence, reworded or not
+SLOT_CONTEXT = 3  # ... and at least this many of them: "killed 40% of Egypt's population" says too little
 SAME_WORDING = 0.6  # share of aligned words for two sentences to be one sentence with a changed figure
 
 
@@ -327,19 +328,20 @@ def _swapped_names(a: str, b: str, named_a: list[Name], named_b: list[Name]) -> 
     opening_b = [n for n in only_b if n.initial]
     if opening_a and opening_b:
         only_a, only_b = [n for n in only_a if not n.initial], [n for n in only_b if not n.initial]
-    if not only_a or not only_b or all(n.initial for n in only_a + only_b):
-        return None
+    if not only_a or not only_b or all(n.initial for n in only_a + only_b) or len(only_a) > 2 or len(only_b) > 2:
+        return None  # one slot holds a name or two ("Wembley Stadium in London"); more are other sentences
     left_out = only_a + only_b + [n for n in named_a + named_b if n.speaker]
     rest_a = _terms(_nouns(_mask(a, [n for n in left_out if n in named_a])))
     rest_b = _terms(_nouns(_mask(b, [n for n in left_out if n in named_b])))
     if not rest_a or not rest_b:
         return None
     common = shared(rest_a, rest_b)
-    if len(common) / len(rest_a | rest_b | common) < SAME_SLOT:
+    if len(common) < SLOT_CONTEXT or len(common) / len(rest_a | rest_b | common) < SAME_SLOT:
         return None
-    first_a = next(n for n in only_a if not n.initial) if any(not n.initial for n in only_a) else only_a[0]
-    first_b = next(n for n in only_b if not n.initial) if any(not n.initial for n in only_b) else only_b[0]
-    return _name_quote(a, first_a), _name_quote(b, first_b)
+    # the two in the most alike places of their sentences, sure names before sentence openings
+    x, y = min(((x, y) for x in only_a for y in only_b),
+               key=lambda p: (p[0].initial + p[1].initial, abs(p[0].start / len(a) - p[1].start / len(b))))
+    return _name_quote(a, x), _name_quote(b, y)
 
 
 def _mask(text: str, spans: Sequence[Name]) -> str:
@@ -417,7 +419,10 @@ def _around(tokens: Sequence[str], first: int, last: int, context: int = 2) -> s
 def _other_figures(a: str, b: str, named_a: list[Name], named_b: list[Name], topic: float) -> bool:
     """Figures that differ outside the names ("Falcon 9" / "Ariane 6" is a name, not a figure)."""
     a, b = _mask(a, named_a), _mask(b, named_b)
-    return bool(_differing_figures(a, b, topic) or _different_fates(a, b) or _slot_figures(a, b))
+    if _differing_figures(a, b, topic) or _different_fates(a, b) or _slot_figures(a, b):
+        return True
+    values_a, values_b = {f.value for f in figures(a)}, {f.value for f in figures(b)}
+    return bool(values_a and values_b and not values_a & values_b)  # "40% of Egypt's" / "half of Paris's"
 
 
 def _facts(names_: list[Name], others: list[Name], other_text: str) -> list[Name]:
