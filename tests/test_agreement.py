@@ -11,7 +11,7 @@ import pytest
 from assistant.answers import Revision
 from assistant.news.agreement import CitedSentence, check, compare, summary
 from assistant.news.names import names, same_name
-from assistant.news.versions import change, counterpart
+from assistant.news.versions import change, counterpart, same_version
 from assistant.pipeline.scoring import Scored, choose
 from assistant.retrieval import Hit, Sentence
 from index.text import repeats
@@ -312,6 +312,13 @@ def scored(text: str, article: str, score: float) -> Scored:
     hit = Hit(chunk_id=f"{article}#0", article_id=article, title="", source="", url="", published="", text=text,
               start=0, end=len(text), sentences=((0, len(text)),), score=score)
     return Scored(hit, 0, Sentence(0, len(text), text, np.zeros(3)), score, score, 0.0)
+
+
+def test_a_sentence_retold_with_another_name_or_figure_is_another_version_not_a_copy():
+    assert same_version(LONG.format("Mati Diop"), LONG.format("Mati Diop") + " ")
+    assert same_version(LONG.format("Mati Diop"), LONG.format("Mati Diop").replace("two weeks", "2 weeks"))
+    assert not same_version(LONG.format("Mati Diop"), LONG.format("Nadav Lapid"))
+    assert not same_version(LONG.format("Mati Diop"), LONG.format("Mati Diop").replace("two weeks", "three weeks"))
 
 
 def test_two_versions_of_one_fact_are_both_chosen_while_a_copy_is_left_out():
