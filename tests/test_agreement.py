@@ -153,6 +153,14 @@ def test_agreement_needs_the_same_names_and_figures_not_only_the_same_words(a, b
     assert relation is None or relation.label != "agree", relation
 
 
+@pytest.mark.parametrize("a, b", [
+    ("Apollo Boeing", "Apollo Airbus"), ("Apollo 11", "Apollo 11 landed."), ("İstanbul", "ǅemal Ⅻ"), ("", "The IOC."),
+    ("U.S. O'Neill’s", "9/11 —")])
+def test_sentences_of_names_only_or_odd_letters_are_compared_without_error(a, b):
+    compare(a, b)
+    compare(b, a)
+
+
 @pytest.mark.parametrize("a, b, same", [
     ("Zelensky", "Volodymyr Zelenskyy", True),
     ("Ukraine's", "Ukrainian", True),

@@ -395,6 +395,8 @@ def _slot_figures(a: str, b: str) -> tuple[str, str] | None:
     "aged 78"): what the figure rules miss when another figure of the two is the same."""
     ta, tb = a.split(), b.split()
     ka, kb = [_slot_key(t) for t in ta], [_slot_key(t) for t in tb]
+    if not ka or not kb:
+        return None  # all names, masked out
     matcher = difflib.SequenceMatcher(a=ka, b=kb, autojunk=False)
     if 2 * sum(m.size for m in matcher.get_matching_blocks()) / (len(ka) + len(kb)) < SAME_WORDING:
         return None
