@@ -34,7 +34,7 @@ def bench():
 
 
 @pytest.mark.parametrize("split, precision, recall, agree_precision", [
-    # floors a little under what was measured (docs): dev differ 1.00 / 0.97, agree precision 0.96;
+    # floors a little under what was measured (docs/news.md): dev differ 1.00 / 0.97, agree precision 0.96;
     # held out differ 0.97 / 0.85, agree precision 0.92
     ("dev", 0.97, 0.9, 0.93),
     ("heldout", 0.95, 0.8, 0.9),

@@ -37,7 +37,7 @@ Agreement needs positive evidence: most content words in common, no names of eac
 the other lacks, every figure of the one with fewer figures in the other with the same
 fate, no other dates, something in common besides who is speaking, and not a different
 act on each side ("visited" / "criticised"). So a differing name or figure slot is never
-"agree". Measured on bench/agreement_pairs.jsonl (bench/agreement.py): see the docs.
+"agree". Measured on bench/agreement_pairs.jsonl (bench/agreement.py): see docs/news.md.
 """
 
 from __future__ import annotations
