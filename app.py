@@ -57,6 +57,9 @@ _skip_gradio_stub_writing()
 import gradio as gr  # noqa: E402  (after the import hook above)
 
 from assistant import Settings, get_assistant  # noqa: E402
+from assistant.api import exposure_warning  # noqa: E402
+from assistant.api import lifespan as doors_lifespan  # noqa: E402
+from assistant.gate import answer_gate  # noqa: E402
 from assistant.present.page import CHAT_CONCURRENCY, QUEUE_SIZE, ChatPage  # noqa: E402
 
 log = logging.getLogger("assistant.app")
@@ -99,13 +102,25 @@ def _patient_url_ok(url: str, seconds: float = 60.0) -> bool:
 
 def serve(app: gr.Blocks, settings: Settings | None = None, **launch: object):
     """Launch `app` bound to settings.host (127.0.0.1 unless set), with the login and upload
-    limit from settings; `launch` overrides, e.g. prevent_thread_lock=True in tests."""
+    limit from settings, and the OpenAI-compatible, REST and MCP doors (/v1, /api, /docs, /mcp)
+    on the same port, answering through the page's Assistant and line; `launch` overrides,
+    e.g. prevent_thread_lock=True in tests."""
     settings = settings or Settings.load()
+    if warning := exposure_warning(settings):
+        log.warning(warning)
+        print(f"WARNING: {warning}")
+    # Gradio makes its FastAPI app inside launch(); the doors are added as that app starts
+    doors = doors_lifespan(lambda: get_assistant(settings), settings=settings, gate=answer_gate(settings))
     options = dict(server_name=settings.host, server_port=settings.port, auth=login(settings),
-                   max_file_size=settings.max_article_bytes, theme=THEME, footer_links=["api"], show_error=False)
+                   max_file_size=settings.max_article_bytes, theme=THEME, footer_links=["api"], show_error=False,
+                   app_kwargs={"lifespan": doors})
     from gradio import networking
 
     networking.url_ok = _patient_url_ok
+    if settings.feeds_every:  # ASSISTANT_FEEDS_EVERY: keep the followed feeds current while the page runs
+        from index.feeds import FeedPoller
+
+        app.feed_poller = FeedPoller(settings).start()  # a daemon thread; launch() below may block for good
     return app.queue(default_concurrency_limit=CHAT_CONCURRENCY, max_size=QUEUE_SIZE).launch(**{**options, **launch})
 
 
@@ -117,6 +132,9 @@ def stop(app: gr.Blocks) -> None:
     "deque mutated during iteration" after the flag is already set, leaving the server up.
     """
     server = getattr(app, "server", None)
+    poller = getattr(app, "feed_poller", None)
+    if poller is not None:
+        poller.stop()
     try:
         app.close(verbose=False)
     except RuntimeError:

@@ -1,6 +1,6 @@
 """Every setting in one place: defaults < environment (ASSISTANT_*) < explicit arguments.
 
-Each field's metadata carries its help text, so the README table and `assistant settings`
+Each field's metadata carries its help text, so docs/settings.md and `assistant settings`
 are generated from (and tested against) this one registry.
 """
 
@@ -9,11 +9,13 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import os
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Mapping
 
+from .backends import BACKENDS
 from .errors import ConfigError
 
 ENV_PREFIX = "ASSISTANT_"
@@ -34,7 +36,6 @@ class AnswerMode(StrEnum):
             raise ConfigError(f"{source} must be one of {', '.join(cls)}, got {value!r}.") from None
 
 
-BACKENDS = ("openvino", "torch")
 
 
 def _user_cache() -> Path:
@@ -64,7 +65,7 @@ class Settings:
                                                   "OpenVINO and run in bf16 where the CPU has it, about 2.5x faster "
                                                   "than torch with vectors within 1e-5 cosine; a query process then "
                                                   "never imports torch. `torch`: sentence-transformers fp32. Changing "
-                                                  "it re-embeds every article.", choices=BACKENDS)
+                                                  "it re-embeds every article.", choices=tuple(BACKENDS))
     model_cache_dir: Path = _setting(_user_cache() / "news-assistant" / "models", "Where the OpenVINO export of the "
                                      "embedding model is kept, shared by every data dir.",
                                      shown="$XDG_CACHE_HOME/news-assistant/models, else ~/.cache/news-assistant/models")
@@ -78,6 +79,18 @@ class Settings:
     duplicate_threshold: float = _setting(0.5, "Estimated share of 5-word shingles (MinHash) two articles must share "
                                                "to be grouped as copies of one story (syndicated or corrected); "
                                                "above 1: no grouping.")
+    fetch_allow_private: bool = _setting(False, "Allow fetching URLs (added pages, feeds, their redirects) that "
+                                                "resolve to private, loopback or link-local addresses; off, so the "
+                                                "page's Add box cannot reach into the server's network. Cloud "
+                                                "metadata addresses are refused always.")
+    fetch_timeout: float = _setting(10.0, "Seconds a fetch waits to connect and for each read; a whole response "
+                                          "must arrive within 3x this.")
+    fetch_delay: float = _setting(1.0, "Seconds between two requests to the same host (one request at a time per "
+                                       "host).")
+    fetch_robots: bool = _setting(True, "Obey each site's robots.txt (user agent `news-assistant`); false ignores "
+                                        "it.")
+    feeds_every: str = _setting("", "How often the running app polls its feeds, e.g. `15m`, `1h`, `90s`; empty: "
+                                    "never (Update now in the page, or `assistant update`).")
     answer_mode: str = _setting("extractive", "Default answer mode: `extractive` (no LLM), `timeline` (dated points "
                                               "in date order, no LLM) or `llm` (needs an LLM provider).",
                                 choices=tuple(m.value for m in AnswerMode))
@@ -95,6 +108,11 @@ class Settings:
                                       "`ASSISTANT_AUTH` too).")
     port: int = _setting(7860, "Port of the chat page.")
     auth: str = _setting("", "`user:password` to require a login on the chat page (Gradio's login form); empty: no login.", secret=True)
+    api_key: str = _setting("", "Key the OpenAI-compatible (/v1), REST (/api) and MCP (/mcp) doors require as "
+                                "`Authorization: Bearer KEY`; empty: open (the app warns when it also listens "
+                                "beyond loopback without a login).", secret=True)
+    api_max_request_bytes: int = _setting(1_000_000, "Largest request body /v1, /api and /mcp accept; a larger one "
+                                                     "is refused (413) in each protocol's error form.")
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":
@@ -116,7 +134,10 @@ class Settings:
                 raise ConfigError(f"Unknown setting {name!r}. Known: {', '.join(sorted(names))}.")
             if value is not None:
                 values[name] = _convert(names[name], value, source=name)
-        return cls(**values)
+        settings = cls(**values)
+        if settings.feeds_every:
+            parse_duration(settings.feeds_every, source=f"{ENV_PREFIX}FEEDS_EVERY")
+        return settings
 
     def with_(self, **changes: Any) -> "Settings":
         return Settings.load(env={}, **{**dataclasses.asdict(self), **changes})
@@ -136,6 +157,24 @@ def describe() -> list[tuple[str, str, Any]]:
         (ENV_PREFIX + f.name.upper(), f.metadata["help"], f.default)
         for f in dataclasses.fields(Settings)
     ]
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(text: str, *, source: str = "duration") -> float:
+    """Seconds in `15m`, `1h30m`, `90s`, `2d` or a bare number of seconds; ConfigError otherwise."""
+    value = str(text or "").strip().lower().replace(" ", "")
+    parts = re.fullmatch(r"(?:\d+(?:\.\d+)?[smhd])+|\d+(?:\.\d+)?", value)
+    if not parts:
+        raise ConfigError(f"{source} takes a duration like 15m, 1h or 90s, got {text!r}.")
+    if value.replace(".", "", 1).isdigit():
+        seconds = float(value)
+    else:
+        seconds = sum(float(n) * _UNITS[u] for n, u in re.findall(r"(\d+(?:\.\d+)?)([smhd])", value))
+    if seconds <= 0:
+        raise ConfigError(f"{source} must be longer than zero, got {text!r}.")
+    return seconds
 
 
 SETTINGS_PAGE_HEAD = """# Settings

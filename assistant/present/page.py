@@ -24,19 +24,17 @@ from index.settings import AnswerMode, Settings
 from .. import build_index, get_assistant, index_status
 from ..answering import Assistant
 from ..answers import Answer
+from ..gate import CONCURRENCY, MAX_WAITING, QueueFull, answer_gate
 from .examples import example_questions
+from .news_in import NewsIn, NewsInControls
 from .render import Turn, answer_markdown, citation_cards, markdown_text, sources_panel
 
 log = logging.getLogger("assistant.app")
 
 MAX_TURNS = 20  # answers whose cards the sources panel keeps
-# Answers computed at once, and questions that may wait (docs/page.md: measured with 16
-# clients). Answering is mostly Python, so more answers at once only fight over the GIL with
-# the event loop that streams every answer; 2 lets one answer's Chroma, SQLite and OpenVINO
-# time overlap another's Python. Past QUEUE_SIZE waiting events a question is refused at
-# once ("queue is full") instead of waiting minutes.
-CHAT_CONCURRENCY = 2
-QUEUE_SIZE = 64
+# the page's Gradio queue has the same limits as the line it shares with /v1, /api and /mcp
+CHAT_CONCURRENCY = CONCURRENCY
+QUEUE_SIZE = MAX_WAITING
 STREAM_EVERY = 0.1  # seconds between two updates of an answer that is still streaming
 TABLE_HEADERS = ["Title", "Outlet", "Published", "Copy of", "Chunks", "File"]
 MODE_INFO = ("extractive: cited sentences, no LLM (a question like 'How did the talks unfold?' gets a timeline); "
@@ -86,6 +84,7 @@ class ArticleControls:
     rebuild: gr.Button
     report: gr.Markdown
     table: gr.Dataframe
+    news_in: NewsInControls  # "Add from URL" and "Feeds"
 
 
 class ChatPage:
@@ -95,6 +94,7 @@ class ChatPage:
         self.settings = settings or Settings.load()
         self._examples_seen: dict[Any, list[str]] = {}
         self._examples_lock = threading.Lock()
+        self.news_in = NewsIn(self)
 
     def assistant(self) -> Assistant:
         return get_assistant(self.settings)  # made on first use: building the page loads no model
@@ -117,6 +117,8 @@ class ChatPage:
                                                    history, turns, options)
         except InvalidRequest as error:  # an option the user typed (a date, say)
             failed = f"Cannot ask that: {error}"
+        except QueueFull as error:  # the line shared with /v1, /api and /mcp is full
+            failed = f"Too many questions at once: {error}."
         except AssistantError as error:  # e.g. the Chroma server is down: say so, stay up
             failed = f"The index is unavailable: {error}"
         except Exception as error:  # never leave the chat hanging on "…"
@@ -143,7 +145,14 @@ class ChatPage:
         final: Answer | None = None
         asked: list[str] = []
         shown = time.monotonic()
-        for item in helper.stream(question, earlier, **options):
+        pieces = helper.stream(question, earlier, **options)
+        while True:
+            # each step of the answer waits in the line shared with /v1, /api and /mcp; held
+            # per step, not across the yields, so a page closed mid-answer never keeps a place
+            with answer_gate(self.settings).held():
+                item = next(pieces, None)
+            if item is None:
+                break
             if isinstance(item, Answer):
                 final = item
                 continue
@@ -300,12 +309,14 @@ class ChatPage:
                 published = gr.Textbox(label="Published", placeholder="YYYY-MM-DD")
             text = gr.Textbox(label="Text", lines=8, elem_id="paste-text")
             paste_button = gr.Button("Add and index", elem_id="paste-add")
+        news_in = self.news_in.layout()
         rebuild = gr.Button("Rebuild index", elem_id="rebuild")
         report = gr.Markdown(elem_id="index-report")
         table = gr.Dataframe(headers=TABLE_HEADERS, datatype=["str", "str", "str", "str", "number", "str"],
                              interactive=False, column_widths=["30%", "13%", "10%", "25%", "7%", "15%"], wrap=True,
                              label="Indexed articles", elem_id="articles-table")
-        return ArticleControls(files, (title, outlet, url, published, text), paste_button, rebuild, report, table)
+        return ArticleControls(files, (title, outlet, url, published, text), paste_button, rebuild, report, table,
+                               news_in)
 
     def _wire_chat(self, c: AskControls) -> None:
         turns = gr.State([])
@@ -328,4 +339,5 @@ class ChatPage:
         a.paste_button.click(self.paste, list(a.paste), built + [a.paste[-1]], api_visibility="private",
                              **index_queue)
         a.rebuild.click(self.rebuild, None, built, api_name="rebuild", **index_queue)
+        self.news_in.wire(page, a.news_in, built, index_queue)
         page.load(self.on_load, None, built, api_visibility="private")
