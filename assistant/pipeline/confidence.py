@@ -27,6 +27,7 @@ from index.text import content_terms
 
 from ..retrieval import Scored
 from .answer_type import AnswerType, expected_type, holds
+from .verb_forms import forms
 
 _NAME_OR_FIGURE = re.compile(r"(?<![\w'’])(?:[A-ZÀ-ÖØ-Þ][\w-]*|\d[\d,.]*)", re.UNICODE)
 
@@ -58,8 +59,8 @@ class Calibration:
 # the written unanswerable sets and the seed questions (class-balanced logistic regression);
 # the score floor and threshold abstain most on the dev unanswerable questions with at most
 # 4% of the dev SQuAD questions abstained. The held-out half was not used.
-CALIBRATION = Calibration(bias=-0.409, score=2.572, type_missing=-2.085, missing_rare=-2.692,
-                          missing_names=-1.08, unknown=-1.82, threshold=0.26, min_score=0.55)
+CALIBRATION = Calibration(bias=-0.368, score=2.555, type_missing=-2.035, missing_rare=-2.877,
+                          missing_names=-1.035, unknown=-1.814, threshold=0.21, min_score=0.65)
 LEAD_RATIO = 0.85  # the lead may be any of the top sentences scoring within this share of the best
 LEAD_CANDIDATES = 5
 
@@ -100,17 +101,21 @@ def weigh(question: str, wanted: AnswerType, scored: Sequence[Scored],
     """The candidates for the lead (the top sentences scoring close to the best), each with its evidence."""
     if not scored:
         return []
-    terms = set(content_terms(question))
-    frequencies = document_frequency(sorted(terms)) if terms else {}
-    idf = {t: math.log(1 + (total_passages + 1) / (frequencies.get(t, 0) + 1)) for t in terms}
-    unknown = sum(v for t, v in idf.items() if not frequencies.get(t)) / (sum(idf.values()) or 1.0)
+    # a question's word is found in any of its forms ("send" asked, "sent" written)
+    variants = {t: forms(t) for t in set(content_terms(question))}
+    stems = sorted({v for found in variants.values() for v in found})
+    frequencies = document_frequency(stems) if stems else {}
+    counts = {t: max(frequencies.get(v, 0) for v in found) for t, found in variants.items()}
+    idf = {t: math.log(1 + (total_passages + 1) / (n + 1)) for t, n in counts.items()}
+    unknown = sum(v for t, v in idf.items() if not counts[t]) / (sum(idf.values()) or 1.0)
     passage_terms: dict[str, set[str]] = {}
     weighed = []
     for position, item in enumerate(scored[:LEAD_CANDIDATES]):
         if position and item.score < scored[0].score * LEAD_RATIO:
             break
         if item.hit.chunk_id not in passage_terms:
-            passage_terms[item.hit.chunk_id] = set(content_terms(item.hit.text))
+            written = set(content_terms(item.hit.text))
+            passage_terms[item.hit.chunk_id] = {t for t, found in variants.items() if written.intersection(found)}
         weighed.append((item, evidence(question, wanted, item.sentence.text, item.hit.text, idf,
                                        passage_terms[item.hit.chunk_id], item.score, unknown)))
     return weighed
@@ -119,7 +124,7 @@ def weigh(question: str, wanted: AnswerType, scored: Sequence[Scored],
 def evidence(question: str, wanted: AnswerType, sentence: str, passage: str, terms: Mapping[str, float],
              passage_terms: set[str], score: float, unknown: float = 0.0) -> Evidence:
     """`terms`: the question's content terms (stems) and their inverse document frequencies;
-    `passage_terms`: the stems of the sentence's passage."""
+    `passage_terms`: those of the question's terms the sentence's passage holds (in any form)."""
     weight = sum(terms.values())
     missing = sum(idf for term, idf in terms.items() if term not in passage_terms)
     return Evidence(score=score, type_missing=holds(sentence, question, wanted) is False,
