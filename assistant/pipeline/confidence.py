@@ -1,7 +1,7 @@
 """One confidence per answer: how likely the cited sentence answers the question.
 
 Three kinds of evidence, combined by a logistic function whose weights and threshold were
-calibrated on the dev half of the question sets (`bench/abstention.py --calibrate`; the
+calibrated on the dev half of the question sets (`bench/abstention.py calibrate`; the
 held-out half was not looked at):
 
 - the sentence's score (cosine + rarity-weighted word overlap + passage rank);
