@@ -42,6 +42,8 @@ class Settings:
     max_article_bytes: int = _setting(5_000_000, "Files larger than this are skipped with a reason (a 10 MB article would take hours to embed).")
     lock_timeout: float = _setting(600.0, "Seconds an index run waits for another run on the same data dir before giving up.")
     duplicate_threshold: float = _setting(0.5, "Estimated share of 5-word shingles two articles must share to be grouped as copies of one story (syndicated or corrected); above 1: no grouping.")
+    story_threshold: float = _setting(0.4, "Cosine similarity (an article's mean sentence vector against a story's centroid) at which an article joins a story; higher makes smaller, tighter stories.")
+    briefing_stories: int = _setting(8, "Stories a briefing of the whole collection shows at most (the rest are counted).")
     answer_mode: str = _setting("extractive", "Default answer mode: `extractive` (no LLM), `timeline` (dated points, no LLM) or `llm` (needs llm_provider).")
     top_k: int = _setting(5, "Passages retrieved per question.")
     llm_provider: str = _setting("", "`openai` (any OpenAI-compatible server: OpenAI, vLLM, llama.cpp, LM Studio) or `ollama`; empty: no LLM.")

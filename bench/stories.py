@@ -1,0 +1,136 @@
+"""Stories and briefings, measured: clustering quality on a corpus with known stories, and
+speed (clustering 10,000 articles; a cached briefing).
+
+    python bench/stories.py quality WORK_DIR [--thresholds 0.4,0.45,...]
+    python bench/stories.py speed [--articles 10000]
+    python bench/stories.py briefing DATA_DIR [--runs 20]
+
+quality: writes the story corpus (bench/story_corpus.py) under WORK_DIR, indexes it once,
+and clusters each split on its own (dev: even SQuAD topics; held out: odd topics and the
+news story). For every threshold: purity (share of articles in a story whose majority
+label is theirs), completeness (share of articles in the story holding most of their
+label), B-cubed F1, stories of two or more articles found (a predicted story holds more
+than half of them and they are its majority), and a briefing's checks: near-duplicate
+sentence pairs and stories without a citation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from assistant.news.stories import cluster, units  # noqa: E402
+
+THRESHOLDS = (0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
+
+
+def scores(predicted: dict[str, int], truth: dict[str, str]) -> dict:
+    """Purity, completeness, B-cubed F1 and stories found, over the articles in `truth`."""
+    n = len(truth)
+    by_pred: dict[int, Counter] = {}
+    by_true: dict[str, Counter] = {}
+    for article, label in truth.items():
+        by_pred.setdefault(predicted[article], Counter())[label] += 1
+        by_true.setdefault(label, Counter())[predicted[article]] += 1
+    purity = sum(c.most_common(1)[0][1] for c in by_pred.values()) / n
+    completeness = sum(c.most_common(1)[0][1] for c in by_true.values()) / n
+    precision = statistics.mean(by_pred[predicted[a]][truth[a]] / sum(by_pred[predicted[a]].values()) for a in truth)
+    recall = statistics.mean(by_true[truth[a]][predicted[a]] / sum(by_true[truth[a]].values()) for a in truth)
+    multi = [label for label, c in by_true.items() if sum(c.values()) >= 2]
+    found = [label for label in multi if any(
+        2 * count > sum(by_true[label].values()) and 2 * by_pred[row][label] > sum(by_pred[row].values())
+        for row, count in by_true[label].items())]
+    return {"articles": n, "stories": len(by_true), "predicted": len(by_pred), "purity": round(purity, 3),
+            "completeness": round(completeness, 3), "bcubed_f1": round(2 * precision * recall / (precision + recall), 3),
+            "found": f"{len(found)}/{len(multi)}", "missed": sorted(set(multi) - set(found))}
+
+
+def quality(work: Path, thresholds: tuple[float, ...]) -> dict:
+    import story_corpus
+
+    from assistant.retrieval import HybridSearch
+    from index import Settings, build_index
+
+    settings = Settings.load(env={}, data_dir=work / "data")
+    if not (work / "stories.json").exists():
+        story_corpus.write(work)
+        build_index(work / "articles", settings=settings)
+    labels = story_corpus.labels_of(work)
+    search = HybridSearch(settings)
+    ids = sorted(search.committed)
+    stored = search.store.articles.get(ids=ids, include=["embeddings"])
+    vectors = {i: np.asarray(v, dtype=np.float32) for i, v in zip(stored["ids"], stored["embeddings"])}
+    rows = []
+    for split in ("dev", "heldout"):
+        members = [a for a in ids if labels[a]["split"] == split]
+        found = units(members, search.catalog, vectors)
+        for threshold in thresholds:
+            clusters = cluster([(u, v) for u, v, _ in found], threshold)
+            predicted = {a: clusters.story_of[u] for u, _, articles in found for a in articles}
+            rows.append({"split": split, "threshold": threshold,
+                         **scores(predicted, {a: labels[a]["story"] for a in members})})
+    return {"rows": rows}
+
+
+def synthetic(articles: int, dim: int = 384, seed: int = 5) -> list[tuple[str, np.ndarray]]:
+    """Articles around story centres (Zipf-like sizes, a third of them single reports), in a
+    random publication order; each within ~0.7 cosine of its centre."""
+    rng = np.random.default_rng(seed)
+    sizes = []
+    while sum(sizes) < articles:
+        sizes.append(int(min(articles - sum(sizes), max(1, rng.zipf(1.8)))))
+    centres = rng.standard_normal((len(sizes), dim)).astype(np.float32)
+    centres /= np.linalg.norm(centres, axis=1, keepdims=True)
+    found = []
+    for story, size in enumerate(sizes):
+        noise = rng.standard_normal((size, dim)).astype(np.float32)
+        noise *= 0.9 / np.linalg.norm(noise, axis=1, keepdims=True)
+        for n, vector in enumerate(centres[story] + noise):
+            found.append((f"s{story}-a{n}", vector / np.linalg.norm(vector)))
+    order = rng.permutation(len(found))
+    return [found[i] for i in order]
+
+
+def speed(articles: int, threshold: float) -> dict:
+    found = synthetic(articles)
+    started = time.perf_counter()
+    clusters = cluster(found, threshold)
+    seconds = time.perf_counter() - started
+    truth = {u: u.split("-")[0] for u, _ in found}
+    predicted = {u: clusters.story_of[u] for u, _ in found}
+    quality_row = scores(predicted, truth)
+    quality_row.pop("missed")
+    return {"articles": articles, "seconds": round(seconds, 2), "stories": len(clusters.members), **quality_row}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    q = sub.add_parser("quality")
+    q.add_argument("work", type=Path)
+    q.add_argument("--thresholds", default=",".join(map(str, THRESHOLDS)))
+    s = sub.add_parser("speed")
+    s.add_argument("--articles", type=int, default=10_000)
+    s.add_argument("--threshold", type=float, default=None)
+    args = parser.parse_args()
+    if args.command == "quality":
+        result = quality(args.work, tuple(float(t) for t in args.thresholds.split(",")))
+        for row in result["rows"]:
+            print(json.dumps(row))
+    elif args.command == "speed":
+        from index import Settings
+        threshold = args.threshold if args.threshold is not None else Settings.load(env={}).story_threshold
+        print(json.dumps(speed(args.articles, threshold)))
+
+
+if __name__ == "__main__":
+    main()
