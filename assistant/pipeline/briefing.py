@@ -20,16 +20,17 @@ from typing import Sequence
 
 import numpy as np
 
-from .. import agreement, versions
-from ..answers import ABSTAIN_TEXT, Answer, Citation
-from ..dates import DateQuery, question_dates
-from ..extractive import content_terms, score_sentences
-from ..injection import is_instruction
-from ..news.stories import Story, StoryIndex
-from ..retrieval import Filters, Hit, Sentence
-from ..timeline import sentence_date
+from index.settings import AnswerMode
+from index.text import content_terms
 
-ABSTAIN_BELOW = 0.70  # the extractive answer's: a topic no sentence answers this well is not in the articles
+from ..answers import ABSTAIN_TEXT, Answer, Citation, Disagreement, Revision, StoryBrief
+from ..injection import is_instruction
+from ..news import agreement, versions
+from ..news.dates import DateQuery, question_dates
+from ..news.stories import Story, StoryIndex
+from ..news.timeline import sentence_date
+from ..retrieval import Filters, Hit, Sentence
+from .scoring import score_sentences
 MAX_SENTENCES = 3  # per story in a collection briefing
 KEPT_CANDIDATES = 40  # a story's best sentences kept for later briefings
 DEPTH_SENTENCES = 6  # one story in depth
@@ -75,25 +76,6 @@ class CollectionQuestion:
     dates: DateQuery = DateQuery()
 
 
-@dataclass(frozen=True, kw_only=True)
-class StoryBrief:
-    """One story of a briefing, as the page shows it: a section."""
-    story_id: str
-    headline: str
-    article_ids: tuple[str, ...]  # the story's articles (within the asked dates and filters)
-    outlets: tuple[str, ...]
-    first: str  # ISO days of its first and last dated article ("" when undated)
-    last: str
-    text: str  # the section: its cited sentences, with their [n]
-    numbers: tuple[int, ...]  # the citations its sentences carry
-
-
-@dataclass(frozen=True, kw_only=True)
-class Briefing:
-    answer: Answer
-    stories: tuple[StoryBrief, ...]
-
-
 def collection_question(question: str, today: date | None = None) -> CollectionQuestion | None:
     """The collection question `question` asks, read with rules; None for any other question."""
     text = " ".join(question.strip().rstrip("?.! ").split())
@@ -118,6 +100,20 @@ def collection_question(question: str, today: date | None = None) -> CollectionQ
     if (new := _NEW.match(plain)) is not None and _FILLER.match(new.group("rest").strip(" ,")):
         return _whole(asked)
     return None
+
+
+def is_collection_question(question: str) -> bool:
+    """Whether a question asks about the whole collection (or all coverage of one story)."""
+    return collection_question(question) is not None
+
+
+def briefing_question(question: str, today: date | None = None) -> CollectionQuestion:
+    """What a question asked in briefing mode wants: as read, or else the coverage of what it names."""
+    asked = collection_question(question, today)
+    if asked is not None:
+        return asked
+    topic = question.strip().rstrip("?.! ")
+    return CollectionQuestion(kind="story", topic=topic) if topic else CollectionQuestion(kind="collection")
 
 
 def _asked_dates(text: str, today: date) -> DateQuery:
@@ -157,7 +153,8 @@ class Briefer:
         self._candidates_of: dict[tuple, tuple[_Candidate, ...]] = {}  # best sentences of a story, per index state
         self._state: object = None
 
-    def brief(self, asked: CollectionQuestion, question: str = "", filters: Filters = Filters()) -> Briefing:
+    def brief(self, asked: CollectionQuestion, question: str = "", filters: Filters = Filters()) -> Answer:
+        """The briefing `asked` for, as an Answer whose `stories` are its sections."""
         every = self.stories.stories()
         if self._state is not self.search.committed:  # a build changed the index: stories were updated
             self._candidates_of, self._state = {}, self.search.committed
@@ -176,10 +173,10 @@ class Briefer:
         return self._collection(shown, question, notice)
 
     # -- the collection, or a date range of it ---------------------------------------------
-    def _collection(self, shown: list[tuple[Story, tuple[str, ...]]], question: str, notice: str) -> Briefing:
+    def _collection(self, shown: list[tuple[Story, tuple[str, ...]]], question: str, notice: str) -> Answer:
         if not shown:
-            return Briefing(answer=Answer(ABSTAIN_TEXT, (), True, question, "briefing",
-                                          notice or "The index holds no articles."), stories=())
+            return Answer(text=ABSTAIN_TEXT, abstained=True, question=question, mode=AnswerMode.BRIEFING,
+                          notice=notice or "The index holds no articles.")
         ranked = sorted(shown, key=lambda item: _rank(item[0], item[1], self.search.catalog,
                                                       _newest(shown, self.search.catalog)), reverse=True)
         numbering = _Numbering(self.search)
@@ -200,8 +197,8 @@ class Briefer:
         if rest:
             lines.append(f"Also in the collection: {len(rest)} more "
                          f"{'story' if len(rest) == 1 else 'stories'} ({sum(len(ids) for _, ids in rest)} articles).")
-        answer = Answer("\n\n".join(lines), numbering.citations(), False, question, "briefing", notice)
-        return Briefing(answer=answer, stories=tuple(sections))
+        return Answer(text="\n\n".join(lines), citations=numbering.citations(), question=question,
+                      mode=AnswerMode.BRIEFING, notice=notice, stories=tuple(sections))
 
     def _section(self, story: Story, ids: tuple[str, ...], headline: str, body: str,
                  chosen: Sequence[_Candidate], numbering: "_Numbering") -> StoryBrief:
@@ -260,14 +257,14 @@ class Briefer:
 
     # -- one story in depth -------------------------------------------------------------------
     def _story(self, asked: CollectionQuestion, question: str, filters: Filters,
-               every: tuple[Story, ...]) -> Briefing:
+               every: tuple[Story, ...]) -> Answer:
         bounds = _within(filters, asked.dates) if asked.dates.bounded else filters
-        vector = self.search.embedder.embed_query(asked.topic)
+        vector = self.search.embed_query(asked.topic)
         hits = self.search.search(asked.topic, k=10, filters=bounds, vector=vector)
         story = self._matching(hits, asked.topic, vector)
         ids = self._articles(story, bounds) if story else ()
         if not ids:
-            return Briefing(answer=Answer(ABSTAIN_TEXT, (), True, question, "briefing"), stories=())
+            return Answer(text=ABSTAIN_TEXT, abstained=True, question=question, mode=AnswerMode.BRIEFING)
         centroid = self.stories.centroid(story)
         readers = self._readers(story, ids, centroid, DEPTH_ARTICLES)
         candidates = self._candidates(readers, lambda s: 0.5 * float(np.dot(s.vector, vector))
@@ -285,19 +282,21 @@ class Briefer:
         extra += [r.sentence() for r in revisions]
         body = "\n".join(lines + extra)
         notice = f"Articles published {asked.dates.describe()}." if asked.dates.bounded else ""
-        answer = Answer(f"{head}\n{body}", numbering.citations(), False, question, "briefing", notice,
-                        disagreements=differences, revisions=revisions)
-        section = self._section(story, ids, headline, body, chosen, numbering)
-        return Briefing(answer=answer, stories=(replace(section, numbers=tuple(c.number for c in answer.citations)),))
+        citations = numbering.citations()
+        section = replace(self._section(story, ids, headline, body, chosen, numbering),
+                          numbers=tuple(c.number for c in citations))
+        return Answer(text=f"{head}\n{body}", citations=citations, question=question, mode=AnswerMode.BRIEFING,
+                      notice=notice, disagreements=differences, revisions=revisions, stories=(section,))
 
     def _matching(self, hits: list[Hit], topic: str, vector: np.ndarray) -> Story | None:
         """The story the best passages for the topic belong to (votes by rank), if any sentence
         of them answers the topic as well as an extractive answer must."""
         if not hits:
             return None
-        lexical = self.search.lexical
-        scored = score_sentences(topic, vector, hits, self.search.sentences(hits), lexical.document_frequencies,
-                                 max(lexical.count(), 1))
+        scored = score_sentences(topic, vector, hits, self.search.sentences(hits), self.search.document_frequencies,
+                                 max(self.search.passage_count(), 1))
+        from .retrieve import ABSTAIN_BELOW  # here, not at the top: retrieve -> request -> briefing
+
         if not scored or scored[0].score < ABSTAIN_BELOW:
             return None
         votes: dict[str, float] = {}
@@ -321,7 +320,8 @@ class Briefer:
                 if relation is not None and relation.label == "differ":
                     a, b = numbering.number(first), numbering.number(second)
                     if a != b:
-                        found.append(agreement.Disagreement(a, b, relation.kind, relation.first, relation.second))
+                        found.append(Disagreement(first=a, second=b, kind=relation.kind, first_says=relation.first,
+                                                  second_says=relation.second))
         return tuple(found)
 
     def _revisions(self, story: Story, ids: Sequence[str], numbering: "_Numbering") -> tuple:
@@ -348,9 +348,10 @@ class Briefer:
                             continue
                         number = numbering.number(_Candidate(hit, sentence, sentence.text, newest, 0.0))
                         meta, mine = catalog[other], catalog[newest]
-                        found.append(versions.Revision(number, changed[0], changed[1], changed[2],
-                                                       meta.source or f"“{meta.title or other}”", meta.published,
-                                                       False, meta.source == mine.source))
+                        found.append(Revision(number=number, kind=changed[0], says=changed[1], other_says=changed[2],
+                                              other=meta.source or f"“{meta.title or other}”",
+                                              other_published=meta.published, newer=False,
+                                              same_outlet=meta.source == mine.source))
         return tuple(found)
 
 
@@ -375,8 +376,10 @@ class _Numbering:
         return self.numbers[chunk]
 
     def citations(self) -> tuple[Citation, ...]:
-        return tuple(Citation(n, h.article_id, h.title, h.source, h.url, h.published, h.text, h.start, h.end,
-                              tuple(sorted(self.spans[c])), round(self.scores[c], 4), h.also_reported_by)
+        return tuple(Citation(number=n, article_id=h.article_id, title=h.title, source=h.source, url=h.url,
+                              published=h.published, passage=h.text, start=h.start, end=h.end,
+                              highlights=tuple(sorted(self.spans[c])), score=round(self.scores[c], 4),
+                              also_reported_by=h.also_reported_by)
                      for c, n in self.numbers.items() for h in [self.hits[c]])
 
 
