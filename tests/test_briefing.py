@@ -182,3 +182,17 @@ def test_outlet_filters_hold_in_a_briefing(assistant):
     result = assistant.answer("Give me a briefing", source="Test Wire")
     assert [set(s.article_ids) for s in result.stories] == [{"talks.jsonl#4", "talks.jsonl#5"}]
     assert {c.source for c in result.citations} == {"Test Wire"}
+
+
+def test_the_briefing_button_shows_the_stories_as_sections(corpus):
+    from assistant.present.page import ChatPage
+
+    *_, last = ChatPage(corpus[1]).brief("", [], [], "extractive", 5, [], "", "")
+    _, chat, _, cards, shown = last
+    assert chat[0]["content"] == "Give me a briefing" and shown["mode"] == "briefing"
+    sections = chat[-1]["content"].split("#### ")[1:]
+    assert len(sections) == len(shown["stories"]) >= 4
+    for section, story in zip(sections, shown["stories"]):
+        assert section.startswith(story["headline"].replace("'", "'")[:20])
+        assert all(f"(#cite-0-{n})" in section for n in story["numbers"])
+    assert "cite-0-1" in cards
