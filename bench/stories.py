@@ -78,7 +78,44 @@ def quality(work: Path, thresholds: tuple[float, ...]) -> dict:
             predicted = {a: clusters.story_of[u] for u, _, articles in found for a in articles}
             rows.append({"split": split, "threshold": threshold,
                          **scores(predicted, {a: labels[a]["story"] for a in members})})
-    return {"rows": rows}
+    return {"rows": rows, "briefing": briefing_checks(search, labels)}
+
+
+def briefing_checks(search, labels: dict[str, dict]) -> dict:
+    """On the whole index (both splits together, as a reader would have them): the stories'
+    scores, a briefing of every story (none left uncited, no near-duplicate sentences), and
+    "summarize the coverage of <story>" for every labelled story (the story told is its own)."""
+    from assistant.news.stories import StoryIndex
+    from assistant.pipeline.briefing import Briefer, collection_question
+    from index.text import content_terms
+
+    stories = StoryIndex(search)
+    every = stories.stories()
+    predicted = {a: n for n, story in enumerate(every) for a in story.article_ids}
+    whole = scores(predicted, {a: v["story"] for a, v in labels.items() if a in predicted})
+    briefer = Briefer(stories, max_stories=len(every))
+    answer = briefer.brief(collection_question("Summarize the articles"), "Summarize the articles")
+    said = [(c.passage[s - c.start:e - c.start], c.article_id) for c in answer.citations for s, e in c.highlights]
+    vectors = search.embed([text for text, _ in said])
+    near = 0
+    for i, (a, _) in enumerate(said):
+        for j in range(i + 1, len(said)):
+            ta, tb = set(content_terms(a)), set(content_terms(said[j][0]))
+            if float(vectors[i] @ vectors[j]) >= 0.9 or (ta and tb and len(ta & tb) / len(ta | tb) >= 0.5):
+                near += 1
+    depth = {"dev": [0, 0], "heldout": [0, 0]}
+    names = {v["story"]: v["split"] for v in labels.values()}
+    for name, split in sorted(names.items()):
+        question = f"Summarize the coverage of {name}"
+        told = briefer.brief(collection_question(question), question)
+        ids = told.stories[0].article_ids if told.stories else ()
+        majority = Counter(labels[a]["story"] for a in ids).most_common(1)
+        depth[split][0] += bool(majority and majority[0][0] == name)
+        depth[split][1] += 1
+    return {"stories": whole, "briefing_stories": len(answer.stories),
+            "uncited_stories": sum(not s.numbers for s in answer.stories), "sentences": len(said),
+            "near_duplicate_pairs": near,
+            "one_story_right": {split: f"{right}/{total}" for split, (right, total) in depth.items()}}
 
 
 def synthetic(articles: int, dim: int = 384, seed: int = 5) -> list[tuple[str, np.ndarray]]:
@@ -126,6 +163,7 @@ def main() -> None:
         result = quality(args.work, tuple(float(t) for t in args.thresholds.split(",")))
         for row in result["rows"]:
             print(json.dumps(row))
+        print(json.dumps(result["briefing"]))
     elif args.command == "speed":
         from index import Settings
         threshold = args.threshold if args.threshold is not None else Settings.load(env={}).story_threshold

@@ -52,9 +52,9 @@ def split_article(text: str, reports: int, paragraphs: int) -> list[str]:
 
 def write(out: Path, reports: int = 4, paragraphs: int = 3) -> dict[str, dict]:
     """Write the corpus under `out`; returns {article id: {"story", "split"}} (also in stories.json)."""
-    if out.exists():
-        shutil.rmtree(out)
     folder = out / "articles"
+    if folder.exists():
+        shutil.rmtree(folder)  # only what this wrote: OUT_DIR may hold other things (an index)
     folder.mkdir(parents=True)
     labels: dict[str, dict] = {}
     for position, path in enumerate(sorted(SQUAD.glob("*.json"))):

@@ -72,16 +72,25 @@ _TODAY = re.compile(r"\b(today|tonight)\b", re.I)
 class CollectionQuestion:
     """What a question about the collection asks for."""
     kind: str  # "collection" (the main stories), "range" (what is new in a date range), "story" (one, in depth)
-    topic: str = ""  # for "story": what the coverage is of
+    topic: str = ""  # for "story": what the coverage is of (without the question's dates)
     dates: DateQuery = DateQuery()
+    topic_as_asked: str = ""  # the topic with any date words in it ("1973 oil crisis")
 
 
 def collection_question(question: str, today: date | None = None) -> CollectionQuestion | None:
     """The collection question `question` asks, read with rules; None for any other question."""
     text = " ".join(question.strip().rstrip("?.! ").split())
-    today = today or datetime.now(timezone.utc).date()
-    asked = _asked_dates(text, today)
+    asked = _asked_dates(text, today or datetime.now(timezone.utc).date())
     plain = asked.rest.strip().rstrip("?.! ,") if asked.phrase else text
+    found = _read(plain, asked)
+    if found is not None and found.kind == "story" and asked.phrase:
+        # a date may be part of what the coverage is of ("the 1973 oil crisis")
+        whole = _read(text, DateQuery())
+        return replace(found, topic_as_asked=whole.topic if whole is not None and whole.topic else found.topic)
+    return replace(found, topic_as_asked=found.topic) if found is not None else None
+
+
+def _read(plain: str, asked: DateQuery) -> CollectionQuestion | None:
     if (summary := _SUMMARY.match(plain)) is not None:
         what = summary.group("what").strip()
         whole = _COLLECTION.match(what)
@@ -258,11 +267,17 @@ class Briefer:
     # -- one story in depth -------------------------------------------------------------------
     def _story(self, asked: CollectionQuestion, question: str, filters: Filters,
                every: tuple[Story, ...]) -> Answer:
-        bounds = _within(filters, asked.dates) if asked.dates.bounded else filters
-        vector = self.search.embed_query(asked.topic)
-        hits = self.search.search(asked.topic, k=10, filters=bounds, vector=vector)
-        story = self._matching(hits, asked.topic, vector)
-        ids = self._articles(story, bounds) if story else ()
+        # the story is found among all its coverage, then told from its articles of the asked dates
+        notice = ""
+        story, ids, vector = self._find(asked.topic, filters)
+        if asked.dates.bounded:
+            dated = self._articles(story, _within(filters, asked.dates)) if story else ()
+            if dated:
+                ids, notice = dated, f"Its articles published {asked.dates.describe()}."
+            else:  # the dates may be part of the topic ("the 1973 oil crisis")
+                if asked.topic_as_asked and asked.topic_as_asked != asked.topic:
+                    story, ids, vector = self._find(asked.topic_as_asked, filters)
+                notice = f"None of its articles was published {asked.dates.describe()}; this is all of its coverage."
         if not ids:
             return Answer(text=ABSTAIN_TEXT, abstained=True, question=question, mode=AnswerMode.BRIEFING)
         centroid = self.stories.centroid(story)
@@ -281,12 +296,16 @@ class Briefer:
         extra = [agreement.summary(differences, ())] if differences else []
         extra += [r.sentence() for r in revisions]
         body = "\n".join(lines + extra)
-        notice = f"Articles published {asked.dates.describe()}." if asked.dates.bounded else ""
         citations = numbering.citations()
         section = replace(self._section(story, ids, headline, body, chosen, numbering),
                           numbers=tuple(c.number for c in citations))
         return Answer(text=f"{head}\n{body}", citations=citations, question=question, mode=AnswerMode.BRIEFING,
                       notice=notice, disagreements=differences, revisions=revisions, stories=(section,))
+
+    def _find(self, topic: str, bounds: Filters) -> tuple[Story | None, tuple[str, ...], np.ndarray]:
+        vector = self.search.embed_query(topic)
+        story = self._matching(self.search.search(topic, k=10, filters=bounds, vector=vector), topic, vector)
+        return story, (self._articles(story, bounds) if story else ()), vector
 
     def _matching(self, hits: list[Hit], topic: str, vector: np.ndarray) -> Story | None:
         """The story the best passages for the topic belong to (votes by rank), if any sentence
