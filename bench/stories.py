@@ -149,6 +149,41 @@ def speed(articles: int, threshold: float) -> dict:
     return {"articles": articles, "seconds": round(seconds, 2), "stories": len(clusters.members), **quality_row}
 
 
+def briefing_speed(data_dir: Path, runs: int) -> dict:
+    """Seconds for the first briefing of an index (reading its article vectors, clustering,
+    reading the shown stories' sentences) and p50 / p95 of the same briefings once cached."""
+    from assistant.news.stories import StoryIndex
+    from assistant.pipeline.briefing import Briefer, collection_question
+    from assistant.retrieval import HybridSearch
+    from index import Settings
+
+    search = HybridSearch(Settings.load(env={}, data_dir=data_dir))
+    stories = StoryIndex(search)
+    started = time.perf_counter()
+    every = stories.stories()
+    clustered = time.perf_counter() - started
+    briefer = Briefer(stories)
+    newest = max((m.published[:10] for m in search.catalog.values() if m.published), default="")
+    questions = ["Summarize the articles", "What are the main stories?"]
+    if newest:
+        questions.append(f"What's new since {newest}?")
+    rows = {}
+    for question in questions:
+        asked = collection_question(question)
+        started = time.perf_counter()
+        briefer.brief(asked, question)
+        first = time.perf_counter() - started
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            briefer.brief(asked, question)
+            times.append(time.perf_counter() - started)
+        rows[question] = {"first_s": round(first, 3), "p50_ms": round(1000 * statistics.median(times), 1),
+                          "p95_ms": round(1000 * sorted(times)[int(0.95 * (len(times) - 1))], 1)}
+    return {"articles": len(search.committed), "stories": len(every), "stories_s": round(clustered, 2),
+            "briefings": rows}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -158,8 +193,13 @@ def main() -> None:
     s = sub.add_parser("speed")
     s.add_argument("--articles", type=int, default=10_000)
     s.add_argument("--threshold", type=float, default=None)
+    b = sub.add_parser("briefing")
+    b.add_argument("data_dir", type=Path)
+    b.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
-    if args.command == "quality":
+    if args.command == "briefing":
+        print(json.dumps(briefing_speed(args.data_dir, args.runs)))
+    elif args.command == "quality":
         result = quality(args.work, tuple(float(t) for t in args.thresholds.split(",")))
         for row in result["rows"]:
             print(json.dumps(row))

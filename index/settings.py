@@ -63,7 +63,7 @@ class Settings:
     duplicate_threshold: float = _setting(0.5, "Estimated share of 5-word shingles two articles must share to be grouped as copies of one story (syndicated or corrected); above 1: no grouping.")
     story_threshold: float = _setting(0.4, "Cosine similarity (an article's mean sentence vector against a story's centroid) at which an article joins a story; higher makes smaller, tighter stories.")
     briefing_stories: int = _setting(8, "Stories a briefing of the whole collection shows at most (the rest are counted).")
-    answer_mode: str = _setting("extractive", "Default answer mode: `extractive` (no LLM), `timeline` (dated points, no LLM) or `llm` (needs llm_provider).", choices=tuple(m.value for m in AnswerMode))
+    answer_mode: str = _setting("extractive", "Default answer mode: `extractive` (no LLM), `timeline` (dated points, no LLM), `briefing` (the main stories, or one story in depth, no LLM) or `llm` (needs llm_provider).", choices=tuple(m.value for m in AnswerMode))
     top_k: int = _setting(5, "Passages retrieved per question.")
     llm_provider: str = _setting("", "`openai` (any OpenAI-compatible server: OpenAI, vLLM, llama.cpp, LM Studio) or `ollama`; empty: no LLM.")
     llm_model: str = _setting("", "Chat model name, e.g. gpt-4o-mini or llama3.2.")
