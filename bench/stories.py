@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from assistant.news.stories import cluster, units  # noqa: E402
 
+REPO_EVAL = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "squad-dev"
 THRESHOLDS = (0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
 
 
@@ -184,6 +185,62 @@ def briefing_speed(data_dir: Path, runs: int) -> dict:
             "briefings": rows}
 
 
+class StoryEmbedder:
+    """Builds a synthetic index whose articles have story structure: a sentence of report
+    "Report S-N" gets story S's centre plus noise (as `synthetic` makes them); the real
+    model is only asked to size chunks. Everything else (chunking, Chroma, the lexical
+    index, copy grouping) runs for real."""
+
+    @staticmethod
+    def make(real, centres: np.ndarray, seed: int = 9):
+        from index.embedding import Embedder
+
+        class Replay(Embedder):
+            def _encode(self, texts: list[str], batch_size: int) -> np.ndarray:
+                rng = np.random.default_rng(seed + len(texts))
+                out = []
+                for text in texts:
+                    story = int(text.split("Report ", 1)[1].split("-", 1)[0])
+                    noise = rng.standard_normal(centres.shape[1]).astype(np.float32)
+                    vector = centres[story] + noise * (1.2 / np.linalg.norm(noise))
+                    out.append(vector / np.linalg.norm(vector))
+                return np.stack(out).astype(np.float32)
+
+        replay = Replay(real.model_name if not real.local else "", real.batch_size, real.backend, real.cache_dir)
+        replay.model_id = real.model_id
+        return replay
+
+
+def big_index(work: Path, articles: int) -> Path:
+    """A synthetic index of `articles` short reports (four sentences of SQuAD text each)
+    grouped into stories of Zipf-like sizes; built once under WORK_DIR."""
+    from index import Settings, build_index
+    from index.embedding import embedder_for
+
+    data = work / f"data-{articles}"
+    if (work / f"built-{articles}").exists():
+        return data
+    rng = np.random.default_rng(3)
+    sentences = [s.strip() + "." for p in sorted((REPO_EVAL / "articles").glob("*.json"))
+                 for s in json.loads(p.read_text())["text"].replace("\n", " ").split(". ") if len(s.split()) > 6]
+    folder = work / f"articles-{articles}"
+    folder.mkdir(parents=True, exist_ok=True)
+    found = synthetic(articles)
+    stories = sorted({int(u.split("-")[0][1:]) for u, _ in found})
+    centres = rng.standard_normal((max(stories) + 1, 384)).astype(np.float32)
+    centres /= np.linalg.norm(centres, axis=1, keepdims=True)
+    for n, (unit, _) in enumerate(found):
+        story = int(unit.split("-")[0][1:])
+        text = " ".join(sentences[i] for i in rng.integers(0, len(sentences), 4))
+        (folder / f"r{n:05d}.json").write_text(json.dumps({
+            "title": f"Report {story}-{n}", "text": text, "source": f"Outlet {n % 7}",
+            "published": f"2025-{1 + (story * 7) % 12:02d}-{1 + n % 28:02d}"}))
+    settings = Settings.load(env={}, data_dir=data)
+    build_index(folder, settings=settings, embedder=StoryEmbedder.make(embedder_for(settings), centres))
+    (work / f"built-{articles}").touch()
+    return data
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -196,9 +253,15 @@ def main() -> None:
     b = sub.add_parser("briefing")
     b.add_argument("data_dir", type=Path)
     b.add_argument("--runs", type=int, default=20)
+    g = sub.add_parser("big")
+    g.add_argument("work", type=Path)
+    g.add_argument("--articles", type=int, default=10_000)
+    g.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
     if args.command == "briefing":
         print(json.dumps(briefing_speed(args.data_dir, args.runs)))
+    elif args.command == "big":
+        print(json.dumps(briefing_speed(big_index(args.work, args.articles), args.runs)))
     elif args.command == "quality":
         result = quality(args.work, tuple(float(t) for t in args.thresholds.split(",")))
         for row in result["rows"]:

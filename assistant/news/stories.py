@@ -271,6 +271,7 @@ class StoryIndex:
         self._by_article: dict[str, Story] = {}
         self._row_of_story: dict[str, int] = {}
         self._passages: OrderedDict[tuple[str, str], list[tuple[Hit, list[Sentence]]]] = OrderedDict()
+        self._passages_lock = threading.Lock()
         self.full_runs = 0  # how many times everything was clustered (the first look, or a changed threshold)
         self.updates = 0  # incremental updates since
 
@@ -383,10 +384,11 @@ class StoryIndex:
         Read by primary keys; an article version never changes, so what was read is kept."""
         committed = self.search.committed
         wanted = [a for a in dict.fromkeys(article_ids) if committed.get(a)]
-        missing = [a for a in wanted if (a, committed[a]) not in self._passages]
-        if missing:
-            self._read_passages(missing, committed)
-        return {a: self._passages[(a, committed[a])] for a in wanted if (a, committed[a]) in self._passages}
+        with self._passages_lock:  # two answers at once may read and evict
+            missing = [a for a in wanted if (a, committed[a]) not in self._passages]
+            if missing:
+                self._read_passages(missing, committed)
+            return {a: self._passages[(a, committed[a])] for a in wanted if (a, committed[a]) in self._passages}
 
     def _read_passages(self, article_ids: list[str], committed: dict[str, str]) -> None:
         store = self.search.store
