@@ -76,8 +76,9 @@ def answer(question: str, history: Sequence[tuple[str, str]] | None = None, **op
     """A short answer to `question` whose every sentence cites the article spans it comes from.
 
     `history`: earlier (question, answer) turns, oldest first. Options: `k`, `mode`
-    ("extractive", "llm" or "timeline"; a question like "How did X unfold?" gets a timeline
-    in extractive mode), `source` (an outlet or a list), `since` / `until` (published date
+    ("extractive", "llm", "timeline" or "briefing"; in extractive mode a question like "How
+    did X unfold?" gets a timeline, and one like "Summarize the articles" or "What's new
+    since Monday?" a briefing, see docs/briefing.md), `source` (an outlet or a list), `since` / `until` (published date
     range: dates, datetimes, epoch seconds or "YYYY-MM-DD"; dates in the question narrow it
     further), `settings`.
     """

@@ -39,7 +39,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("question")
     p.add_argument("-k", type=int, default=None, help="passages to answer from (default: ASSISTANT_TOP_K)")
     p.add_argument("--mode", choices=list(AnswerMode),
-                   help="default: ASSISTANT_ANSWER_MODE (a question like 'How did X unfold?' gets a timeline)")
+                   help="default: ASSISTANT_ANSWER_MODE (a question like 'How did X unfold?' gets a timeline, "
+                        "'Summarize the articles' a briefing)")
     p.add_argument("--source", action="append", help="only this outlet (repeatable)")
     p.add_argument("--since", help="only articles published on or after this date (YYYY-MM-DD)")
     p.add_argument("--until", help="only articles published on or before this date (YYYY-MM-DD)")
