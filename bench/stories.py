@@ -50,8 +50,9 @@ def scores(predicted: dict[str, int], truth: dict[str, str]) -> dict:
     found = [label for label in multi if any(
         2 * count > sum(by_true[label].values()) and 2 * by_pred[row][label] > sum(by_pred[row].values())
         for row, count in by_true[label].items())]
+    f1 = 2 * precision * recall / (precision + recall)
     return {"articles": n, "stories": len(by_true), "predicted": len(by_pred), "purity": round(purity, 3),
-            "completeness": round(completeness, 3), "bcubed_f1": round(2 * precision * recall / (precision + recall), 3),
+            "completeness": round(completeness, 3), "bcubed_f1": round(f1, 3),
             "found": f"{len(found)}/{len(multi)}", "missed": sorted(set(multi) - set(found))}
 
 

@@ -75,7 +75,7 @@ def test_each_story_is_found_with_its_outlets_and_dates(assistant, corpus):
 
 
 def test_a_new_article_joins_its_story_without_clustering_again(corpus, tmp_path):
-    folder, _, labels = corpus
+    folder = corpus[0]
     copy = tmp_path / "articles"
     shutil.copytree(folder, copy)
     late = copy / "Oxygen-2.json"

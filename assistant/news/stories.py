@@ -396,7 +396,8 @@ class StoryIndex:
         chunk_ids = []
         for article_id, meta in zip(records["ids"], records["metadatas"]):
             if meta and meta.get("version") == committed.get(article_id):
-                chunk_ids += [chunk_record_id(article_id, meta["version"], i) for i in range(int(meta.get("chunks") or 0))]
+                count = int(meta.get("chunks") or 0)
+                chunk_ids += [chunk_record_id(article_id, meta["version"], i) for i in range(count)]
         hits = []
         for start in range(0, len(chunk_ids), PAGE):
             found = store.chunks.get(ids=chunk_ids[start:start + PAGE], include=["documents", "metadatas"])

@@ -56,9 +56,9 @@ _SUMMARY = re.compile(r"^(?:please\s+|can you\s+|could you\s+|now\s+)?(?:summari
 _COLLECTION = re.compile(rf"^(?:all\s+)?(?:of\s+)?(?:the|these|this|those|my|our|today'?s|this week'?s)?\s*"
                          rf"(?:\w+\s+)?{_NOUNS}\b\s*(?P<rest>.*)$", re.I)
 _ABOUT = re.compile(r"^(?:of|on|about|covering|regarding|concerning)\s+(?P<topic>.+)$", re.I)
-_MAIN = re.compile(rf"\b(?:main|top|biggest|key|major|most important|important|latest|big)\s+(?:news\s+)?"
-                   rf"(?:stories|headlines|news|events|topics|developments|themes)\b(?:\s+(?:of|on|about)\s+"
-                   rf"(?P<topic>.+))?", re.I)
+_MAIN = re.compile(r"\b(?:main|top|biggest|key|major|most important|important|latest|big)\s+(?:news\s+)?"
+                   r"(?:stories|headlines|news|events|topics|developments|themes)\b(?:\s+(?:of|on|about)\s+"
+                   r"(?P<topic>.+))?", re.I)
 _BRIEF = re.compile(r"\b(?:(?:news\s+)?briefing|brief me|digest|catch me up|what'?s in the (?:news|articles)|"
                     r"what is in the (?:news|articles)|what are (?:the|these) articles about|"
                     r"what do (?:the|these) articles (?:say|cover))\b(?:\s+(?:on|about|of)\s+(?P<topic>.+))?", re.I)
@@ -241,12 +241,15 @@ class Briefer:
         newest: dict[str, str] = {}
         for article_id in ids:
             unit = catalog[article_id].group or article_id
-            if unit not in newest or (catalog[article_id].published_ts or 0) > (catalog[newest[unit]].published_ts or 0):
+            stamp = catalog[article_id].published_ts or 0
+            if unit not in newest or stamp > (catalog[newest[unit]].published_ts or 0):
                 newest[unit] = article_id
 
         def closeness(article_id: str) -> float:
             vector = self.stories.article_vector(article_id)
-            return float(np.dot(vector, centroid)) / (float(np.linalg.norm(vector)) or 1.0) if vector is not None else -1
+            if vector is None:
+                return -1.0
+            return float(np.dot(vector, centroid)) / (float(np.linalg.norm(vector)) or 1.0)
 
         return sorted(newest.values(), key=lambda a: (-closeness(a), a))[:limit]
 
