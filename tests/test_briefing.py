@@ -196,3 +196,11 @@ def test_the_briefing_button_shows_the_stories_as_sections(corpus):
         assert section.startswith(story["headline"].replace("'", "'")[:20])
         assert all(f"(#cite-0-{n})" in section for n in story["numbers"])
     assert "cite-0-1" in cards
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\u202e\u200bbriefing\u0000", "<script>alert(1)</script>",
+                                      "what's new since " + "x" * 3000, "?" * 100])
+def test_odd_input_in_briefing_mode_gets_an_answer_not_a_traceback(assistant, corpus, question):
+    result = assistant.answer(question, mode="briefing")
+    assert result.mode == "briefing" and result.text
+    check_invariants(result, article_texts(corpus[1]))
