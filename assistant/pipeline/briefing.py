@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, replace
+from functools import cached_property
 from datetime import date, datetime, time as day_time, timezone
 from typing import Sequence
 
@@ -151,6 +152,10 @@ class _Candidate:
     unit: str  # its article's copy group (or the article): sentences of one unit are not compared
     score: float
 
+    @cached_property
+    def terms(self) -> frozenset[str]:
+        return frozenset(content_terms(self.text))
+
 
 class Briefer:
     """Briefings over one index's stories."""
@@ -186,8 +191,8 @@ class Briefer:
         if not shown:
             return Answer(text=ABSTAIN_TEXT, abstained=True, question=question, mode=AnswerMode.BRIEFING,
                           notice=notice or "The index holds no articles.")
-        ranked = sorted(shown, key=lambda item: _rank(item[0], item[1], self.search.catalog,
-                                                      _newest(shown, self.search.catalog)), reverse=True)
+        newest = _newest(shown, self.search.catalog)
+        ranked = sorted(shown, key=lambda item: _rank(item[0], item[1], self.search.catalog, newest), reverse=True)
         numbering = _Numbering(self.search)
         picked_all: list[_Candidate] = []
         sections, lines = [], []
@@ -425,7 +430,7 @@ def _same(a: _Candidate, b: _Candidate) -> bool:
     """Whether two sentences say nearly the same thing (by meaning or by words)."""
     if float(np.dot(a.sentence.vector, b.sentence.vector)) >= SAME_MEANING:
         return True
-    ta, tb = set(content_terms(a.text)), set(content_terms(b.text))
+    ta, tb = a.terms, b.terms
     return bool(ta and tb) and len(ta & tb) / len(ta | tb) >= SAME_WORDS
 
 
