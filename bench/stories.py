@@ -182,8 +182,18 @@ def briefing_speed(data_dir: Path, runs: int) -> dict:
             times.append(time.perf_counter() - started)
         rows[question] = {"first_s": round(first, 3), "p50_ms": round(1000 * statistics.median(times), 1),
                           "p95_ms": round(1000 * sorted(times)[int(0.95 * (len(times) - 1))], 1)}
+    # beside it, in the same run: a plain extractive answer on the same index (through the chain)
+    from assistant.answering import Assistant
+
+    plain = Assistant(search.settings, corpus=search)
+    plain.answer("What did the report say about the city?")
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        plain.answer("What did the report say about the city?")
+        times.append(time.perf_counter() - started)
     return {"articles": len(search.committed), "stories": len(every), "stories_s": round(clustered, 2),
-            "briefings": rows}
+            "briefings": rows, "extractive_answer_p50_ms": round(1000 * statistics.median(times), 1)}
 
 
 class StoryEmbedder:
