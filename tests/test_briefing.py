@@ -204,3 +204,16 @@ def test_odd_input_in_briefing_mode_gets_an_answer_not_a_traceback(assistant, co
     result = assistant.answer(question, mode="briefing")
     assert result.mode == "briefing" and result.text
     check_invariants(result, article_texts(corpus[1]))
+
+
+def test_the_blocked_single_pass_places_every_article_as_one_by_one_would():
+    from assistant.news.stories import Clusters
+
+    rng = np.random.default_rng(4)
+    centres = rng.standard_normal((40, 384))
+    vectors = [(f"a{n}", centres[n % 40] + rng.standard_normal(384) * 0.05) for n in range(700)]
+    one_by_one, blocked = Clusters(threshold=0.4, dim=384), Clusters(threshold=0.4, dim=384)
+    for unit, vector in vectors:
+        one_by_one.add(unit, vector)
+    blocked.add_many(vectors)
+    assert blocked.story_of == one_by_one.story_of and len(blocked.members) == 40

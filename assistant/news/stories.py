@@ -24,8 +24,8 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -94,9 +94,8 @@ class Clusters:
         for start in range(0, len(units), BATCH):
             batch = [(unit, _unit(vector)) for unit, vector in units[start:start + BATCH]]
             before = self.rows
-            similarity = np.stack([v for _, v in batch]) @ self.centroids[:before].T if before else None
-            if before:
-                similarity[:, ~self.active[:before]] = -2.0
+            similarity = np.stack([v for _, v in batch]) @ self.centroids[:before].T
+            similarity[:, ~self.active[:before]] = -2.0
             touched: list[int] = []
             for i, (unit, vector) in enumerate(batch):
                 self.unit_vectors[unit] = vector
@@ -327,16 +326,18 @@ class StoryIndex:
 
     def _apply(self, gone: list[str], new: list[str], catalog: dict[str, ArticleMeta]) -> None:
         """Incremental: units that lost or gained members leave their story and join their nearest one."""
+        clusters = self.clusters
+        assert clusters is not None  # only called once everything was clustered
         touched = {unit for unit in map(self._unplace, gone) if unit is not None}
         for article_id in new:
             if article_id in self._article_vectors and article_id in catalog:
                 self._place(article_id, catalog[article_id].group or article_id)
                 touched.add(self._unit_of[article_id])
         for unit in touched:
-            self.clusters.remove(unit)
+            clusters.remove(unit)
         for unit in sorted(touched, key=lambda u: _when(self._members_of(u), catalog)):
             if self._members_of(unit):
-                self.clusters.add(unit, self._unit_vector(unit))
+                clusters.add(unit, self._unit_vector(unit))
 
     def _members_of(self, unit: str) -> list[str]:
         return self._units.get(unit, [])
@@ -367,11 +368,13 @@ class StoryIndex:
     def _publish(self, catalog: dict[str, ArticleMeta]) -> None:
         """Story records from the clusters (built whole, then swapped in for readers)."""
         stories, by_article, rows = [], {}, {}
-        for row, units in self.clusters.members.items():
+        clusters = self.clusters
+        assert clusters is not None  # _update clustered before publishing
+        for row, units in clusters.members.items():
             articles = [a for u in units for a in self._members_of(u) if a in catalog]
             if not articles:
                 continue
-            story = _story(articles, catalog, self.clusters.centroid(row), self._article_vectors)
+            story = _story(articles, catalog, clusters.centroid(row), self._article_vectors)
             stories.append(story)
             rows[story.story_id] = row
             by_article.update({a: story for a in articles})
@@ -435,7 +438,7 @@ def _story(articles: list[str], catalog: dict[str, ArticleMeta], centroid: np.nd
 
 def _when(article_ids: list[str], catalog: dict[str, ArticleMeta]) -> tuple:
     """Publication order: dated articles oldest first, then undated ones, by id."""
-    stamps = [catalog[a].published_ts for a in article_ids if a in catalog and catalog[a].published_ts is not None]
+    stamps = [stamp for a in article_ids if a in catalog and (stamp := catalog[a].published_ts) is not None]
     return (not stamps, min(stamps) if stamps else 0, min(article_ids) if article_ids else "")
 
 

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from datetime import time as day_time
 from functools import cached_property
-from datetime import date, datetime, time as day_time, timezone
-from typing import Sequence
 
 import numpy as np
 
@@ -32,6 +33,7 @@ from ..news.stories import Story, StoryIndex
 from ..news.timeline import sentence_date
 from ..retrieval import Filters, Hit, Sentence
 from .scoring import score_sentences
+
 MAX_SENTENCES = 3  # per story in a collection briefing
 KEPT_CANDIDATES = 40  # a story's best sentences kept for later briefings
 DEPTH_SENTENCES = 6  # one story in depth
@@ -81,7 +83,7 @@ class CollectionQuestion:
 def collection_question(question: str, today: date | None = None) -> CollectionQuestion | None:
     """The collection question `question` asks, read with rules; None for any other question."""
     text = " ".join(question.strip().rstrip("?.! ").split())
-    asked = _asked_dates(text, today or datetime.now(timezone.utc).date())
+    asked = _asked_dates(text, today or datetime.now(UTC).date())
     plain = asked.rest.strip().rstrip("?.! ,") if asked.phrase else text
     found = _read(plain, asked)
     if found is not None and found.kind == "story" and asked.phrase:
@@ -215,7 +217,7 @@ class Briefer:
                       mode=AnswerMode.BRIEFING, notice=notice, stories=tuple(sections))
 
     def _section(self, story: Story, ids: tuple[str, ...], headline: str, body: str,
-                 chosen: Sequence[_Candidate], numbering: "_Numbering") -> StoryBrief:
+                 chosen: Sequence[_Candidate], numbering: _Numbering) -> StoryBrief:
         catalog = self.search.catalog
         days = sorted(catalog[a].published[:10] for a in ids if catalog[a].published)
         return StoryBrief(story_id=story.story_id, headline=headline, article_ids=ids,
@@ -260,7 +262,7 @@ class Briefer:
 
     def _candidates(self, article_ids: Sequence[str], score) -> list[_Candidate]:
         catalog = self.search.catalog
-        found = []
+        found: list[_Candidate] = []
         for article_id, passages in self.stories.passages(article_ids).items():
             unit = catalog[article_id].group or article_id if article_id in catalog else article_id
             for hit, sentences in passages:
@@ -286,7 +288,7 @@ class Briefer:
                 if asked.topic_as_asked and asked.topic_as_asked != asked.topic:
                     story, ids, vector = self._find(asked.topic_as_asked, filters)
                 notice = f"None of its articles was published {asked.dates.describe()}; this is all of its coverage."
-        if not ids:
+        if story is None or not ids:
             return Answer(text=ABSTAIN_TEXT, abstained=True, question=question, mode=AnswerMode.BRIEFING)
         centroid = self.stories.centroid(story)
         readers = self._readers(story, ids, centroid, DEPTH_ARTICLES)
@@ -333,12 +335,12 @@ class Briefer:
             if story is not None:
                 votes[story.story_id] = votes.get(story.story_id, 0.0) + 1.0 / (rank + 1)
                 stories[story.story_id] = story
-        return stories[max(votes, key=votes.get)] if votes else None
+        return stories[max(votes, key=lambda story_id: votes[story_id])] if votes else None
 
-    def _differences(self, candidates: Sequence[_Candidate], numbering: "_Numbering") -> tuple:
+    def _differences(self, candidates: Sequence[_Candidate], numbering: _Numbering) -> tuple:
         """Where the story's outlets differ: pairs of its central sentences from different
         articles (copies count as one) that the agreement rules read as differing."""
-        found = []
+        found: list[Disagreement] = []
         for i, first in enumerate(candidates):
             for second in candidates[i + 1:]:
                 if first.unit == second.unit or len(found) >= MAX_DIFFERENCES:
@@ -351,7 +353,7 @@ class Briefer:
                                                   second_says=relation.second))
         return tuple(found)
 
-    def _revisions(self, story: Story, ids: Sequence[str], numbering: "_Numbering") -> tuple:
+    def _revisions(self, story: Story, ids: Sequence[str], numbering: _Numbering) -> tuple:
         """What a later version of one of the story's texts (a correction, an update, an
         edited copy) tells differently: each sentence of the newest version against its
         counterpart in each older one."""
@@ -360,7 +362,7 @@ class Briefer:
         for article_id in ids:
             if catalog[article_id].group:
                 groups.setdefault(catalog[article_id].group, []).append(article_id)
-        found = []
+        found: list[Revision] = []
         for members in groups.values():
             members.sort(key=lambda a: (catalog[a].published_ts or 0, a))
             newest, older = members[-1], members[:-1]
@@ -492,8 +494,8 @@ def _passes(meta, filters: Filters) -> bool:
 
 def _within(filters: Filters, asked: DateQuery) -> Filters:
     """The filters narrowed to the asked dates (a day's end included)."""
-    since = None if asked.since is None else int(datetime.combine(asked.since, day_time.min, timezone.utc).timestamp())
-    until = None if asked.until is None else int(datetime.combine(asked.until, day_time.max, timezone.utc).timestamp())
+    since = None if asked.since is None else int(datetime.combine(asked.since, day_time.min, UTC).timestamp())
+    until = None if asked.until is None else int(datetime.combine(asked.until, day_time.max, UTC).timestamp())
     since = max((x for x in (filters.since, since) if x is not None), default=None)
     until = min((x for x in (filters.until, until) if x is not None), default=None)
     return replace(filters, since=since, until=until)

@@ -10,9 +10,10 @@ streaming of `stream_answer()` all walk it; each step lives in the module named 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from functools import reduce
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.retrievers import BaseRetriever
@@ -21,8 +22,8 @@ from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 from index.settings import AnswerMode
 
 from ..answers import Answer
-from ..retrieval import Hit, HybridRetriever
 from ..news.stories import StoryIndex
+from ..retrieval import Hit, HybridRetriever, HybridSearch
 from .briefing import Briefer, briefing_question
 from .compose import Draft, abstain, extractive, refusal, timeline, with_notice
 from .corpus import Corpus
@@ -146,7 +147,7 @@ class AnswerChain:
 
     def brief(self, request: Request) -> Answer:
         """The briefing the question asks for, from the corpus's stories (made on first use)."""
-        if not hasattr(self.corpus, "store"):
+        if not isinstance(self.corpus, HybridSearch):
             return refusal("Briefings need a stored index (this corpus keeps no article vectors).",
                            request.standalone, request.mode)
         if self._briefer is None:
