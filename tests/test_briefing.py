@@ -217,3 +217,12 @@ def test_the_blocked_single_pass_places_every_article_as_one_by_one_would():
         one_by_one.add(unit, vector)
     blocked.add_many(vectors)
     assert blocked.story_of == one_by_one.story_of and len(blocked.members) == 40
+
+
+def test_a_collection_question_in_llm_mode_is_a_briefing_the_llm_never_sees(corpus):
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    model = FakeListChatModel(responses=["The articles say nothing. [1]"])
+    result = Assistant(corpus[1], chat_model=model).answer("Summarize the articles", mode="llm")
+    assert result.mode == "briefing" and len(result.stories) >= 4 and model.i == 0
+    check_invariants(result, article_texts(corpus[1]))

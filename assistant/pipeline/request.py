@@ -14,8 +14,8 @@ from index.settings import AnswerMode
 
 from ..news.dates import DateQuery, question_dates
 from ..news.timeline import is_timeline_question, without_timeline_words
-from .briefing import is_collection_question
 from ..retrieval import Filters
+from .briefing import is_collection_question
 
 MAX_QUESTION_CHARS = 2000
 MAX_K = 50
@@ -79,10 +79,12 @@ def moment(value: Any, name: str, end_of_day: bool = False) -> int | None:
 
 def read_question(request: Request) -> Request:
     """What the question says without an LLM: its dates and order words, and whether it asks
-    for a timeline or a briefing (only when the extractive mode was left as is: an explicit mode wins)."""
+    for a timeline (only when the extractive mode was left as is: an explicit mode wins) or
+    about the whole collection (a briefing, in the extractive or the LLM mode: an LLM sees k
+    passages, the stories cover every article)."""
     asked = question_dates(request.standalone)
     mode = request.mode
-    if mode == AnswerMode.EXTRACTIVE and is_collection_question(request.standalone):
+    if mode in (AnswerMode.EXTRACTIVE, AnswerMode.LLM) and is_collection_question(request.standalone):
         mode = AnswerMode.BRIEFING
     elif mode == AnswerMode.EXTRACTIVE and is_timeline_question(request.standalone):
         mode = AnswerMode.TIMELINE
