@@ -56,7 +56,7 @@ def scores(predicted: dict[str, int], truth: dict[str, str]) -> dict:
             "found": f"{len(found)}/{len(multi)}", "missed": sorted(set(multi) - set(found))}
 
 
-def quality(work: Path, thresholds: tuple[float, ...]) -> dict:
+def quality(work: Path, thresholds: tuple[float, ...], reports: int = 4, paragraphs: int = 3) -> dict:
     import story_corpus
 
     from assistant.retrieval import HybridSearch
@@ -64,7 +64,7 @@ def quality(work: Path, thresholds: tuple[float, ...]) -> dict:
 
     settings = Settings.load(env={}, data_dir=work / "data")
     if not (work / "stories.json").exists():
-        story_corpus.write(work)
+        story_corpus.write(work, reports, paragraphs)
         build_index(work / "articles", settings=settings)
     labels = story_corpus.labels_of(work)
     search = HybridSearch(settings)
@@ -258,6 +258,8 @@ def main() -> None:
     q = sub.add_parser("quality")
     q.add_argument("work", type=Path)
     q.add_argument("--thresholds", default=",".join(map(str, THRESHOLDS)))
+    q.add_argument("--reports", type=int, default=4, help="reports per SQuAD topic (a new WORK dir for another)")
+    q.add_argument("--paragraphs", type=int, default=3, help="paragraphs per report at most")
     s = sub.add_parser("speed")
     s.add_argument("--articles", type=int, default=10_000)
     s.add_argument("--threshold", type=float, default=None)
@@ -274,7 +276,8 @@ def main() -> None:
     elif args.command == "big":
         print(json.dumps(briefing_speed(big_index(args.work, args.articles), args.runs)))
     elif args.command == "quality":
-        result = quality(args.work, tuple(float(t) for t in args.thresholds.split(",")))
+        result = quality(args.work, tuple(float(t) for t in args.thresholds.split(",")), args.reports,
+                         args.paragraphs)
         for row in result["rows"]:
             print(json.dumps(row))
         print(json.dumps(result["briefing"]))
