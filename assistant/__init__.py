@@ -5,7 +5,7 @@ re-exported so one import serves both uses.
 """
 
 from index import (AssistantError, ConfigError, IndexBusy, IndexReport, IndexStatus, Settings, StoreUnavailable,
-                   build_index, index_status)
+                   article_text, article_texts, build_index, index_status)
 
 from .answering import Assistant, answer, get_assistant, stream_answer
 from .answers import Answer, Citation
@@ -16,5 +16,5 @@ __all__ = [
     "Answer", "Assistant", "Citation", "Filters", "HybridRetriever", "answer", "get_assistant",
     "standalone_question", "stream_answer",
     "AssistantError", "ConfigError", "Hit", "HybridSearch", "IndexBusy", "IndexReport", "IndexStatus",
-    "Settings", "StoreUnavailable", "build_index", "index_status",
+    "Settings", "StoreUnavailable", "article_text", "article_texts", "build_index", "index_status",
 ]

@@ -11,7 +11,7 @@ from typing import Iterable, Iterator, Sequence
 
 from langchain_core.runnables import Runnable
 
-from index import Settings
+from index import Settings, article_texts
 
 from .answers import Answer
 from .chain import AnswerChain, Request, make_request, stream_pieces
@@ -47,8 +47,9 @@ class Assistant:
         self.search.search("warm up", k=1)
 
     def article_texts(self, article_ids: Iterable[str]) -> dict[str, str]:
-        """The stored text of each article (what citation offsets point into)."""
-        return self.search.store.article_texts(list(article_ids))
+        """The indexed text of each committed article (what citation offsets point into):
+        `index.article_texts` through this assistant's store."""
+        return article_texts(article_ids, store=self.search.store)
 
     def run(self, question: str, history: Sequence[tuple[str, str]] | None = None,
             **options) -> tuple[Answer, list[Hit]]:

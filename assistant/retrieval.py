@@ -20,6 +20,7 @@ from index import Settings
 from index.duplicates import shingles
 from index.embedding import Embedder, embedder_for
 from index.store import Store, chunk_record_id, open_lexical
+from index.textview import normalised
 
 from .injection import is_instruction
 
@@ -48,9 +49,9 @@ class Filters:
 
 @dataclass(frozen=True)
 class Sentence:
-    start: int
+    start: int  # offsets in the article text as read
     end: int
-    text: str
+    text: str  # the normalised view of text[start:end] (textview.py): what matching and answers read
     vector: np.ndarray = field(repr=False, compare=False)
 
 
@@ -62,7 +63,7 @@ class Hit:
     source: str
     url: str
     published: str
-    text: str
+    text: str  # the article's text[start:end], exactly as read
     start: int
     end: int
     sentences: tuple[tuple[int, int], ...]
@@ -263,7 +264,7 @@ class HybridSearch:
         chunk_ids = [chunk_record_id(article_id, version, i) for i in range(int(meta.get("chunks") or 0))]
         chunks = self.store.chunks.get(ids=chunk_ids, include=["metadatas"]) if chunk_ids else {"metadatas": []}
         spans = sorted(tuple(span) for m in chunks["metadatas"] if m for span in json.loads(m["sentences"]))
-        found = [text[start:end] for start, end in spans if text[start:end]]
+        found = [sentence for sentence in (normalised(text[start:end]) for start, end in spans) if sentence]
         with self._article_sentences_lock:
             self._article_sentences[key] = found
             while len(self._article_sentences) > REMEMBERED_ARTICLES:
@@ -281,8 +282,8 @@ class HybridSearch:
         out: dict[str, list[Sentence]] = {h.chunk_id: [] for h in hits}
         for sentence_id, meta, vector in zip(rows["ids"], rows["metadatas"], rows["embeddings"]):
             hit = by_chunk.get(sentence_id.rsplit("|", 1)[0])
-            if meta and hit:  # the text is the chunk's, at the sentence's offsets
-                text = hit.text[meta["start"] - hit.start:meta["end"] - hit.start]
+            if meta and hit:  # the text is the chunk's, at the sentence's offsets, in the normalised view
+                text = normalised(hit.text[meta["start"] - hit.start:meta["end"] - hit.start])
                 out[hit.chunk_id].append(Sentence(meta["start"], meta["end"], text, np.asarray(vector, dtype=np.float32)))
         for sentences in out.values():
             sentences.sort(key=lambda s: s.start)

@@ -18,6 +18,8 @@ import re
 
 import numpy as np
 
+from .textview import normalised
+
 PERMUTATIONS = 128
 BAND_ROWS = 4  # 32 bands of 4 rows: pairs above ~0.42 Jaccard become candidates
 SHINGLE_WORDS = 5
@@ -32,8 +34,8 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 def shingles(text: str) -> set[int]:
     """32-bit hashes of the lower-cased word 5-grams (punctuation and spacing ignored, so a
-    re-typeset copy matches)."""
-    words = _WORD.findall(text.lower())
+    re-typeset copy matches; read in the normalised view, so invisible characters cut no word)."""
+    words = _WORD.findall(normalised(text).lower())
     if len(words) < SHINGLE_WORDS:
         words = words + [""] * (SHINGLE_WORDS - len(words))
     grams = {" ".join(words[i:i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)}

@@ -85,8 +85,15 @@ def view(text: str) -> TextView:
 
 
 def normalised(text: str) -> str:
-    """The view of `text` alone: what word matching, keyword indexing and the model read."""
-    return view(text).text
+    """The view of `text` alone (no map): what word matching, keyword indexing and the model read."""
+    if not _SPECIAL.search(text) and unicodedata.is_normalized("NFC", text):
+        return text
+    shown = _SPECIAL.sub(lambda match: _replacement(text, match), text)
+    if unicodedata.is_normalized("NFC", shown):
+        return shown
+    return "\n".join(line if unicodedata.is_normalized("NFC", line)
+                     else "".join(unicodedata.normalize("NFC", line[a:b]) for a, b in _clusters(line))
+                     for line in shown.split("\n"))
 
 
 def _replacement(text: str, match: re.Match) -> str:
