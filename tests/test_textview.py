@@ -53,6 +53,7 @@ def _aligned(shown, at: int) -> bool:
 @example(text="e\u200b\u0301\r\u200b\nx", cut=(0, 1))
 def test_every_span_of_the_view_maps_to_a_valid_span_of_the_text(text, cut):
     shown = view(text)
+    assert normalised(text) == shown.text
     size = len(shown.text)
     a, b = sorted(min(c, size) for c in cut)
     start, end = shown.span(a, b)
