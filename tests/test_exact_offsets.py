@@ -59,6 +59,11 @@ EXTRA = [  # news items of our own, in the clean form (NFC, plain spaces, "\n")
              "three generations of a Haifa family. Ben-David, 44, said she wrote most of the book in a café near "
              "the old port.\n\nPublishers from 35 countries attended, and the fair’s director Amir Haddad said "
              "next year’s edition would add a children’s section."},
+    {"title": "Old Mill Bridge fix approved", "source": "Valley Herald", "published": "2025-03-12",
+     "text": "Riverside councillors approved repairs to the Old Mill Bridge on Tuesday. The repairs will cost "
+             "4.1 million dollars, city engineer Priya Natarajan told the council, and the bridge should reopen "
+             "in November.\n\nThe bridge has been closed since January, when inspectors found cracks in two "
+             "support beams."},
 ]
 
 OWN_QUESTIONS = [
@@ -80,6 +85,7 @@ OWN_QUESTIONS = [
     "Who directs the Jerusalem book fair?",
     "What did the Kremlin clarify about a call between Putin and Trump?",
     "What did the strike cost local businesses?",
+    "How much did city engineer Priya Natarajan say the repairs will cost?",
 ]
 TIMELINE_QUESTIONS = ["How did the Montréal transit strike unfold?", "How did the ceasefire talks unfold?"]
 
@@ -145,7 +151,7 @@ def corpora(tmp_path_factory):
         folder = write_corpus(root / "articles", messy=kind == "messy")
         settings = Settings.load(env={}, data_dir=root / "data")
         report = build_index(folder, settings=settings)
-        assert report.added == 6 and not report.skipped, report
+        assert report.added == 7 and not report.skipped, report
         helper = Assistant(settings)
         asked = [(q, "extractive") for q in questions()] + [(q, "timeline") for q in TIMELINE_QUESTIONS]
         built[kind] = (folder, settings, helper, {(q, m): helper.answer(q, mode=m) for q, m in asked})
@@ -165,7 +171,7 @@ def test_the_messy_corpus_reads_as_the_clean_one_and_loads_exactly_as_written(co
     clean = {a.id: a for a in load_folder(clean_folder).articles}
     messy = {a.id: a for a in load_folder(messy_folder).articles}
     assert sorted(messy) == sorted(clean) == ["ceasefire.txt", "envoy.md", "science.json#0", "science.json#1",
-                                              "wire.jsonl#0", "wire.jsonl#1"]
+                                              "wire.jsonl#0", "wire.jsonl#1", "wire.jsonl#2"]
     for article_id, article in messy.items():
         assert article.text == decoded(messy_folder, article_id)  # nothing cleaned away
         assert article.text != clean[article_id].text
