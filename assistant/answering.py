@@ -1,4 +1,4 @@
-"""`answer()` and `stream_answer()`: thin wrappers over the runnable chain (see chain.py).
+"""`answer()` and `stream_answer()`: thin wrappers over the answer pipeline (pipeline/chain.py).
 
 No LLM and no network by default; with `mode="llm"` and a configured backend, an LLM
 writes the answer and its citations are checked before anyone sees them.
@@ -11,23 +11,26 @@ from typing import Iterable, Iterator, Sequence
 
 from langchain_core.runnables import Runnable
 
-from index import Settings, article_texts
+from index import Settings
 
 from .answers import Answer
-from .chain import AnswerChain, Request, make_request, stream_pieces
-from .llm import chat_model as configured_chat_model
+from .pipeline.chain import AnswerChain
+from .pipeline.corpus import Corpus
+from .pipeline.llm import chat_model as configured_chat_model
+from .pipeline.request import Request, make_request
 from .retrieval import Hit, HybridRetriever, HybridSearch
 
 
 class Assistant:
-    """One index, its retriever, the optional chat model and the chain over them."""
+    """One corpus (the index of `settings`, unless another is given), its retriever, the
+    optional chat model and the chain over them."""
 
-    def __init__(self, settings: Settings | None = None, chat_model=None):
+    def __init__(self, settings: Settings | None = None, chat_model=None, corpus: Corpus | None = None):
         self.settings = settings or Settings.load()
-        self.search = HybridSearch(self.settings)
+        self.search: Corpus = corpus if corpus is not None else HybridSearch(self.settings)
         self.retriever = HybridRetriever(search=self.search, k=self.settings.top_k)
         model = chat_model if chat_model is not None else configured_chat_model(self.settings)
-        self.steps = AnswerChain(self.retriever, model, llm_timeout=self.settings.llm_timeout)
+        self.steps = AnswerChain(self.search, model, llm_timeout=self.settings.llm_timeout, retriever=self.retriever)
         self.chain: Runnable = self.steps.runnable()
 
     def request(self, question: str, history: Sequence[tuple[str, str]] | None = None, **options) -> Request:
@@ -40,23 +43,20 @@ class Assistant:
 
     def stream(self, question: str, history: Sequence[tuple[str, str]] | None = None,
                **options) -> Iterator[str | Answer]:
-        return stream_pieces(self.steps, self.request(question, history, **options))
+        return self.steps.stream(self.request(question, history, **options))
 
     def warm_up(self) -> None:
         """Pay the one-time costs (model compilation, first query) before a user's question."""
         self.search.search("warm up", k=1)
 
     def article_texts(self, article_ids: Iterable[str]) -> dict[str, str]:
-        """The indexed text of each committed article (what citation offsets point into):
-        `index.article_texts` through this assistant's store."""
-        return article_texts(article_ids, store=self.search.store)
+        """The stored text of each article (what citation offsets point into)."""
+        return self.search.article_texts(list(article_ids))
 
     def run(self, question: str, history: Sequence[tuple[str, str]] | None = None,
             **options) -> tuple[Answer, list[Hit]]:
         """The answer and the passages it was chosen from (evaluation reads both)."""
-        request = self.request(question, history, **options)
-        retrieved = self.steps.retrieve(self.steps.standalone(request))
-        return self.steps.finish(self.steps.compose(retrieved)), list(retrieved.hits)
+        return self.steps.run(self.request(question, history, **options))
 
 
 _assistants: dict[Settings, Assistant] = {}

@@ -11,7 +11,7 @@ import sys
 import time
 from typing import Sequence
 
-from index import AssistantError, IndexReport, Settings, build_index, index_status
+from index import AnswerMode, AssistantError, IndexReport, Settings, build_index, index_status
 from index.settings import describe
 
 
@@ -38,7 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p = commands.add_parser("ask", help="a short answer with numbered citations")
     p.add_argument("question")
     p.add_argument("-k", type=int, default=None, help="passages to answer from (default: ASSISTANT_TOP_K)")
-    p.add_argument("--mode", choices=["extractive", "llm", "timeline"],
+    p.add_argument("--mode", choices=list(AnswerMode),
                    help="default: ASSISTANT_ANSWER_MODE (a question like 'How did X unfold?' gets a timeline)")
     p.add_argument("--source", action="append", help="only this outlet (repeatable)")
     p.add_argument("--since", help="only articles published on or after this date (YYYY-MM-DD)")
@@ -127,10 +127,7 @@ def _ask(args) -> int:
 
     options = {key: value for key, value in (("k", args.k), ("mode", args.mode), ("source", args.source),
                                              ("since", args.since), ("until", args.until)) if value}
-    try:
-        result = answer(args.question, **options)
-    except ValueError as error:
-        raise AssistantError(str(error)) from None
+    result = answer(args.question, **options)  # a bad option: InvalidRequest, reported by main()
     if args.json:
         print(json.dumps(result.as_dict(), ensure_ascii=False))
         return 0

@@ -9,6 +9,7 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field, fields, replace
+from typing import Any, Sequence
 
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -16,7 +17,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from index import Settings
+from index import Settings, article_texts
 from index.duplicates import shingles
 from index.embedding import Embedder, embedder_for
 from index.store import Store, chunk_record_id, open_lexical
@@ -70,6 +71,16 @@ class Hit:
     score: float
     group: str = ""  # near-duplicate group (the id of its first published article); "" if none
     also_reported_by: tuple[str, ...] = ()  # outlets of the group's other articles
+
+
+@dataclass(frozen=True)
+class Scored:
+    hit: Hit
+    rank: int
+    sentence: Sentence
+    score: float
+    cosine: float
+    overlap: float
 
 
 @dataclass(frozen=True)
@@ -168,6 +179,27 @@ class HybridSearch:
             led = self._led_by_instructions([hit for hit in hits if is_instruction(hit.text)], vector)
             hits.sort(key=lambda hit: hit.chunk_id in led)
         return self.collapse_copies(hits)[:k]
+
+    # -- what the answer steps need besides search (see pipeline/corpus.py) ----------
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embedder.embed_query(text)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        return self.embedder.embed(list(texts))
+
+    def document_frequencies(self, stems: Sequence[str]) -> dict[str, int]:
+        return self.lexical.document_frequencies(stems)
+
+    def passage_count(self) -> int:
+        return self.lexical.count()
+
+    def article_texts(self, article_ids: Sequence[str]) -> dict[str, str]:
+        """The indexed text of each committed article: what every offset of its citations indexes."""
+        return article_texts(article_ids, store=self.store)
+
+    def generation(self) -> object:
+        """Changes whenever a build commits (the page refreshes its article list on a change)."""
+        return self.store.generation()
 
     def _led_by_instructions(self, hits: list[Hit], vector: np.ndarray) -> set[str]:
         """The passages whose sentence closest to the question is an instruction to an AI."""
@@ -296,7 +328,7 @@ class HybridRetriever(BaseRetriever):
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    search: HybridSearch
+    search: Any  # a Corpus (pipeline/corpus.py): HybridSearch on a real index
     k: int = 5
     filters: Filters = Filters()
 

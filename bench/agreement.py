@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.agreement import compare
+from assistant.news.agreement import compare
 
 PAIRS = Path(__file__).resolve().parent / "agreement_pairs.jsonl"
 

@@ -10,12 +10,30 @@ import dataclasses
 import difflib
 import os
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Mapping
 
 from .errors import ConfigError
 
 ENV_PREFIX = "ASSISTANT_"
+
+
+class AnswerMode(StrEnum):
+    """How a question is answered: the one list the settings, the CLI, the page and
+    `answer(mode=...)` accept. A StrEnum, so `mode == "llm"` and JSON both see plain text."""
+    EXTRACTIVE = "extractive"  # the articles' own sentences, no LLM
+    TIMELINE = "timeline"  # dated points in date order, no LLM
+    LLM = "llm"  # an LLM writes, every citation checked
+
+    @classmethod
+    def parse(cls, value: Any, *, source: str = "mode") -> "AnswerMode":
+        try:
+            return cls(str(value))
+        except ValueError:
+            raise ConfigError(f"{source} must be one of {', '.join(cls)}, got {value!r}.") from None
+
+
 BACKENDS = ("openvino", "torch")
 
 
@@ -23,8 +41,8 @@ def _user_cache() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
 
 
-def _setting(default: Any, help: str, *, secret: bool = False) -> Any:
-    return field(default=default, repr=not secret, metadata={"help": help, "secret": secret})
+def _setting(default: Any, help: str, *, secret: bool = False, choices: tuple[str, ...] = ()) -> Any:
+    return field(default=default, repr=not secret, metadata={"help": help, "secret": secret, "choices": choices})
 
 
 @dataclass(frozen=True)
@@ -35,14 +53,14 @@ class Settings:
     collection: str = _setting("news", "Prefix of the Chroma collection names, so several indexes can share one server.")
     embedding_model: str = _setting("", "sentence-transformers model name or path; empty means the packaged all-MiniLM-L6-v2 (offline).")
     embedding_batch_size: int = _setting(64, "Sentences per embedding batch.")
-    embedding_backend: str = _setting("openvino", "`openvino` (the model exported once to OpenVINO; bf16 where the CPU has it, ~2.5x faster) or `torch` (sentence-transformers fp32). Changing it re-embeds every article.")
+    embedding_backend: str = _setting("openvino", "`openvino` (the model exported once to OpenVINO; bf16 where the CPU has it, ~2.5x faster) or `torch` (sentence-transformers fp32). Changing it re-embeds every article.", choices=BACKENDS)
     model_cache_dir: Path = _setting(_user_cache() / "news-assistant" / "models", "Where OpenVINO exports of the embedding model are kept (shared by every data dir).")
     chunk_max_tokens: int = _setting(230, "Largest chunk in word pieces; MiniLM reads at most 256.")
     chunk_max_words: int = _setting(200, "Largest chunk in words (whichever limit is reached first).")
     max_article_bytes: int = _setting(5_000_000, "Files larger than this are skipped with a reason (a 10 MB article would take hours to embed).")
     lock_timeout: float = _setting(600.0, "Seconds an index run waits for another run on the same data dir before giving up.")
     duplicate_threshold: float = _setting(0.5, "Estimated share of 5-word shingles two articles must share to be grouped as copies of one story (syndicated or corrected); above 1: no grouping.")
-    answer_mode: str = _setting("extractive", "Default answer mode: `extractive` (no LLM), `timeline` (dated points, no LLM) or `llm` (needs llm_provider).")
+    answer_mode: str = _setting("extractive", "Default answer mode: `extractive` (no LLM), `timeline` (dated points, no LLM) or `llm` (needs llm_provider).", choices=tuple(m.value for m in AnswerMode))
     top_k: int = _setting(5, "Passages retrieved per question.")
     llm_provider: str = _setting("", "`openai` (any OpenAI-compatible server: OpenAI, vLLM, llama.cpp, LM Studio) or `ollama`; empty: no LLM.")
     llm_model: str = _setting("", "Chat model name, e.g. gpt-4o-mini or llama3.2.")
@@ -73,11 +91,7 @@ class Settings:
                 raise ConfigError(f"Unknown setting {name!r}. Known: {', '.join(sorted(names))}.")
             if value is not None:
                 values[name] = _convert(names[name], value, source=name)
-        settings = cls(**values)
-        if settings.embedding_backend not in BACKENDS:
-            raise ConfigError(f"{ENV_PREFIX}EMBEDDING_BACKEND must be one of {', '.join(BACKENDS)}, "
-                              f"got {settings.embedding_backend!r}.")
-        return settings
+        return cls(**values)
 
     def with_(self, **changes: Any) -> "Settings":
         return Settings.load(env={}, **{**dataclasses.asdict(self), **changes})
@@ -100,6 +114,16 @@ def describe() -> list[tuple[str, str, Any]]:
 
 
 def _convert(f: dataclasses.Field, value: Any, *, source: str) -> Any:
+    converted = _typed(f, value, source=source)
+    choices = f.metadata["choices"]
+    if choices and converted not in choices:
+        hint = difflib.get_close_matches(str(converted), choices, n=1)
+        extra = f" (did you mean {hint[0]!r}?)" if hint else ""
+        raise ConfigError(f"{source} must be one of {', '.join(choices)}, got {value!r}{extra}.")
+    return str(converted) if choices else converted
+
+
+def _typed(f: dataclasses.Field, value: Any, *, source: str) -> Any:
     kind = f.type if isinstance(f.type, type) else {"Path": Path, "str": str, "int": int, "float": float, "bool": bool}[f.type]
     if isinstance(value, kind):
         return value

@@ -6,10 +6,11 @@ import sys
 
 import pytest
 
-from assistant.agreement import CitedSentence, check, compare, summary
-from assistant.versions import Revision, change, counterpart
+from assistant.news.agreement import CitedSentence, check, compare, summary
+from assistant.answers import Revision
+from assistant.news.versions import change, counterpart
 
-from .conftest import REPO
+from .helpers import REPO
 
 SURROUNDED = ("He also claimed that thousands of Ukrainian troops were “completely surrounded by the Russian "
               "military,” a reference to Russian assertions about Ukrainian forces in the Kursk region—claims "
@@ -153,11 +154,14 @@ def test_a_sentence_s_other_version_is_the_one_sharing_most_of_its_words():
 
 
 def test_a_revision_names_the_version_that_says_otherwise():
-    earlier = Revision(2, "dates", "on Thursday evening", "late on Thursday", "“Talks”", "2025-03-14", False, True)
+    earlier = Revision(number=2, kind="dates", says="on Thursday evening", other_says="late on Thursday", other="“Talks”",
+                       other_published="2025-03-14", newer=False, same_outlet=True)
     assert earlier.sentence() == ("[2] was updated: it says “on Thursday evening”; the earlier version (2025-03-14) "
                                   "said “late on Thursday”.")
-    later = Revision(2, "figures", "12 people", "15 people", "“Blast”", "2025-03-15", True, True)
+    later = Revision(number=2, kind="figures", says="12 people", other_says="15 people", other="“Blast”",
+                       other_published="2025-03-15", newer=True, same_outlet=True)
     assert later.sentence().startswith("[2] was updated later: the newer version (2025-03-15) says “15 people”")
-    copy = Revision(1, "figures", "12 people", "15 people", "Harbour Times", "2025-03-14", False, False)
+    copy = Revision(number=1, kind="figures", says="12 people", other_says="15 people", other="Harbour Times",
+                       other_published="2025-03-14", newer=False, same_outlet=False)
     assert copy.sentence() == ("[1] and its copy in Harbour Times (2025-03-14) differ: [1] says “12 people”; "
                                "the copy says “15 people”.")

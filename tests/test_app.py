@@ -13,7 +13,7 @@ import pytest
 from index import Settings
 
 from . import figures
-from .conftest import REPO, SAMPLE, api_client, free_port
+from .helpers import REPO, SAMPLE, api_client, free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 

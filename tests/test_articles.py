@@ -5,7 +5,7 @@ import os
 
 from index import load_folder
 
-from .conftest import SAMPLE
+from .helpers import SAMPLE
 
 
 def loaded(folder):

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from .conftest import REPO, SQUAD
+from .helpers import REPO, SQUAD
 
 pytestmark = pytest.mark.slow
 sys.path.insert(0, str(REPO / "bench"))

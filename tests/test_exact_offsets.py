@@ -154,7 +154,9 @@ def corpora(tmp_path_factory):
         assert report.added == 7 and not report.skipped, report
         helper = Assistant(settings)
         asked = [(q, "extractive") for q in questions()] + [(q, "timeline") for q in TIMELINE_QUESTIONS]
-        built[kind] = (folder, settings, helper, {(q, m): helper.answer(q, mode=m) for q, m in asked})
+        # the messy corpus is asked the questions in messy form too: "Wit\u00adkoff" asks about Witkoff
+        ask = (lambda q: dirty(q, "\n")) if kind == "messy" else (lambda q: q)
+        built[kind] = (folder, settings, helper, {(q, m): helper.answer(ask(q), mode=m) for q, m in asked})
     return built
 
 
@@ -217,8 +219,12 @@ def test_answers_equal_those_for_the_clean_corpus(corpora):
             assert normalised(a.passage) == b.passage
             assert [normalised(a.passage[s - a.start:e - a.start]) for s, e in a.highlights] == \
                 [b.passage[s - b.start:e - b.start] for s, e in b.highlights]
+        assert normalised(ours.text) == ours.text  # the answer reads clean: no invisible character in it
         answered += not ours.abstained
     assert answered >= len(OWN_QUESTIONS) + 8
+    # the two reports of the bridge's cost differ, and the figures are quoted as a reader reads them
+    cost = messy[("How much did city engineer Priya Natarajan say the repairs will cost?", "extractive")]
+    assert cost.disagreements and cost.text.count("million") >= 4, cost.text
     # "Wit\u00adkoff" is the word "Witkoff" to the search, the model and the answer
     witkoff = messy[("Who did Trump send to meet Putin in Moscow?", "extractive")]
     assert "Witkoff" in witkoff.text and any(f"Wit{SHY}koff" in c.passage for c in witkoff.citations)

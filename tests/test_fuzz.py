@@ -21,15 +21,15 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings as hsettings, strategies as st
 
 from assistant.answering import Assistant
-from assistant.chain import MODES
+from assistant import AnswerMode
 from index import Settings, build_index, index_status
 from index.articles import SUFFIXES, Article, load_folder
 from index.store import Store, open_lexical
 from index.textview import normalised
 
 from . import figures
-from .conftest import SAMPLE, SHARED_EVAL
-from .test_answering import article_texts, check_invariants
+from .helpers import SAMPLE, SHARED_EVAL
+from .helpers import article_texts, check_invariants
 
 pytestmark = [pytest.mark.slow, pytest.mark.reliability]
 
@@ -293,7 +293,7 @@ def corpora(tmp_path_factory):
 
 
 def test_hostile_articles_index_stay_inert_and_change_no_other_answer(corpora):
-    from assistant.render import answer_markdown, citation_cards
+    from assistant.present.render import answer_markdown, citation_cards
 
     clean, hostile, report, folder = corpora
     if not SEEDS:
@@ -382,10 +382,10 @@ QUESTIONS = st.one_of(
 DATES = st.text(max_size=20) | st.integers(-2**40, 2**40) | st.sampled_from(["2025-03-01", "2025-13-45", "yesterday"])
 SOURCES = st.text(ANY_CHAR, max_size=20) | st.lists(st.text(ANY_CHAR, max_size=10), max_size=3)
 VALID_OPTIONS = st.fixed_dictionaries({}, optional={
-    "mode": st.sampled_from(list(MODES)), "k": st.integers(1, 50), "source": SOURCES | st.just("Creek Courier"),
+    "mode": st.sampled_from(list(AnswerMode)), "k": st.integers(1, 50), "source": SOURCES | st.just("Creek Courier"),
     "since": st.dates().map(str) | st.none(), "until": st.dates().map(str) | st.none()})
 ANY_OPTIONS = st.fixed_dictionaries({}, optional={
-    "mode": st.sampled_from(list(MODES)) | st.text(max_size=10), "k": st.integers(-5, 80), "source": SOURCES,
+    "mode": st.sampled_from(list(AnswerMode)) | st.text(max_size=10), "k": st.integers(-5, 80), "source": SOURCES,
     "since": DATES, "until": DATES})
 OPTIONS = st.just({}) | VALID_OPTIONS | ANY_OPTIONS  # mostly options that pass, so questions get asked
 OPTION_ERROR = re.compile(r"(mode|k|since|until) must be ")
@@ -406,7 +406,7 @@ def fingerprint(settings: Settings) -> dict:
 
 def test_answer_survives_fuzzed_questions_and_options_and_changes_no_index(corpora):
     from assistant import answer, stream_answer
-    from assistant.render import answer_markdown, citation_cards, markdown_text
+    from assistant.present.render import answer_markdown, citation_cards, markdown_text
 
     _, hostile, _, _ = corpora
     texts = article_texts(hostile)

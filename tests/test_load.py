@@ -29,7 +29,7 @@ from index import Settings, build_index
 from index.articles import load_folder
 
 from . import figures
-from .conftest import REPO, SAMPLE, api_client, free_port, squad_articles
+from .helpers import REPO, SAMPLE, api_client, free_port, squad_articles
 
 pytestmark = [pytest.mark.slow, pytest.mark.reliability]
 

@@ -6,7 +6,7 @@ import pytest
 from index import ConfigError, Settings
 from index.settings import describe
 
-from .conftest import REPO
+from .helpers import REPO
 
 
 def test_defaults_then_environment_then_arguments(monkeypatch):

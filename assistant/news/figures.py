@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .extractive import STOPWORDS, stem
-from .news_words import fate_of, same_thing
+from index.text import NEWS_TOKEN as _TOKEN, STOPWORDS, stem
+
+from .words import fate_of, same_thing
 
 _UNITS = r"(?P<unit>%|percent|per cent|percentage points?|billion|million|thousand|bn|m\b)"
 _DIGITS = re.compile(r"(?P<cur>[$€£])?\s?(?P<num>\d+(?:[.,]\d+)*)(?P<score>-\d+\b)?\s*" + _UNITS + "?", re.I)
@@ -27,7 +28,6 @@ _WORDS = re.compile(
     + "|".join(sorted(set(SMALL) - {"zero", "one"}, key=len, reverse=True)) + r"|dozen|half|quarter|both)\b"
     r"(?:\s+(?P<scale>hundred|thousand|million|billion)\b)?"
     r"(?P<tail>\s+(?:of\s+)?(?:an?\s+)?(?:percentage\s+points?|percent|per\s+cent)\b)?", re.I)
-_TOKEN = re.compile(r"[\w’'-]+", re.UNICODE)
 _CLAUSE = re.compile(r"[,;:—–()\"“”]|\s-\s|\band\b|\bbut\b|\bwhile\b")
 WINDOW = 2  # words each side that say what a figure is a figure of
 

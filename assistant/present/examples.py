@@ -11,8 +11,9 @@ import re
 from collections import Counter
 from typing import Iterator
 
-_WORD = r"[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?"
-_NAME = re.compile(rf"\b({_WORD}(?:[ \t]+{_WORD}){{1,4}})\b")
+from index.text import CAPITALISED_WORD
+
+_NAME = re.compile(rf"\b({CAPITALISED_WORD}(?:[ \t]+{CAPITALISED_WORD}){{1,4}})\b")
 _SPEECH = r"(?:said|says|told|announced|claimed|stated|added|denied|warned|wrote|insisted|argued)"
 # capitalised only because they start a sentence or a clause, never part of a name
 _NOT_NAMES = {"The", "A", "An", "In", "On", "At", "By", "For", "From", "To", "With", "But", "And", "Or", "However",

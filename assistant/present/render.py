@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Mapping, Sequence
 from urllib.parse import urlsplit
 
-from .answers import Answer, Citation
+from ..answers import Answer, Citation
 
 WHOLE_ARTICLE_CHARS = 200_000  # longer articles show this much around the cited sentences
 NO_SOURCES = "<p class='empty'>No sources for this answer.</p>"

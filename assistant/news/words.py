@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from .extractive import stem
+from index.text import stem
 
 _CLASSES = {
     # what happened to the people (or jobs) a figure counts

@@ -14,8 +14,12 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
+from index.text import repeats
+
+from ..answers import TimelinePoint
+from ..retrieval import Scored
+
 from .dates import DateMention, day_of, find_dates
-from .extractive import Scored, repeats
 
 MAX_POINTS = 8
 MAX_PER_ARTICLE = 3  # a story told by several articles, not the best-matching one retold
@@ -29,16 +33,6 @@ _TIMELINE = re.compile(r"\b(unfold(?:ed|ing)?|timeline|chronolog(?:y|ical)|over\
 
 
 UNDATED = "undated"
-
-
-@dataclass(frozen=True)
-class TimelinePoint:
-    day: str  # ISO day the point starts on: what the timeline is sorted by ("" when undated)
-    label: str  # how to show the date: "2025-03-13", "February 2022", "week of 2025-03-10", "reported 2025-03-14",
-    # or "undated"
-    text: str  # the article sentence
-    number: int  # its citation
-    dated_by: str  # "sentence" (the sentence says when), "published" (the article's date) or "" (undated)
 
 
 def is_timeline_question(question: str) -> bool:
@@ -93,9 +87,10 @@ def timeline_points(scored: Sequence[Scored], number_of: Callable[[Scored], int]
 
 def _point(item: Scored, when: DateMention | None, how: str, number: int) -> TimelinePoint:
     if when is None:
-        return TimelinePoint("", UNDATED, item.sentence.text, number, "")
+        return TimelinePoint(day="", label=UNDATED, text=item.sentence.text, number=number, dated_by="")
     label = when.label if how == "sentence" else f"reported {when.label}"
-    return TimelinePoint(when.first.isoformat(), label, item.sentence.text, number, how)
+    return TimelinePoint(day=when.first.isoformat(), label=label, text=item.sentence.text, number=number,
+                         dated_by=how)
 
 
 def undated_notice(points: Sequence[TimelinePoint]) -> str:

@@ -34,12 +34,14 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from .dates import find_dates
-from .extractive import STOPWORDS, stem
-from .figures import Figure, figures, is_number_word
-from .news_words import EXCLUSIVE_FATES, KINDS_OF, same_thing, shared
+from index.text import STOPWORDS, news_tokens, stem
 
-_WORD = re.compile(r"[\w’'-]+", re.UNICODE)
+from ..answers import Agreement, Disagreement
+
+from .dates import find_dates
+from .figures import Figure, figures, is_number_word
+from .words import EXCLUSIVE_FATES, KINDS_OF, same_thing, shared
+
 NEGATIONS = frozenset({"not", "no", "never", "none", "neither", "nor", "n't", "cannot", "nobody", "nothing",
                        "longer"})
 DENIALS = frozenset(stem(w) for w in """deny denied denies denying dismiss dismissed dismisses rejected reject
@@ -72,23 +74,6 @@ class Relation:
 
 
 @dataclass(frozen=True)
-class Disagreement:
-    first: int  # citation numbers
-    second: int
-    kind: str
-    first_says: str
-    second_says: str
-
-    def sentence(self) -> str:
-        return f"[{self.first}] says “{self.first_says}”; [{self.second}] says “{self.second_says}”"
-
-
-@dataclass(frozen=True)
-class Agreement:
-    numbers: tuple[int, ...]  # citations from different articles that say the same
-
-
-@dataclass(frozen=True)
 class CitedSentence:
     number: int  # the citation it belongs to
     article: str  # article (or near-duplicate group) it comes from: sentences of one are not compared
@@ -96,7 +81,7 @@ class CitedSentence:
 
 
 def _words(text: str) -> list[str]:
-    return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
+    return news_tokens(text)
 
 
 def _terms(words: Sequence[str]) -> set[str]:
@@ -333,7 +318,8 @@ def check(cited: Sequence[CitedSentence]) -> tuple[tuple[Disagreement, ...], tup
                 differing.add(pair)
                 first, second = (x, y) if x.number < y.number else (y, x)
                 says = (relation.first, relation.second) if first is x else (relation.second, relation.first)
-                disagreements.append(Disagreement(first.number, second.number, relation.kind, *says))
+                disagreements.append(Disagreement(first=first.number, second=second.number, kind=relation.kind,
+                                                 first_says=says[0], second_says=says[1]))
             elif relation.label == "agree":
                 agreeing.append(set(pair))
     groups: list[set[int]] = []
@@ -343,7 +329,7 @@ def check(cited: Sequence[CitedSentence]) -> tuple[tuple[Disagreement, ...], tup
         joined = [g for g in groups if g & pair]
         merged = set(pair).union(*joined)
         groups = [g for g in groups if g not in joined] + [merged]
-    agreements = tuple(Agreement(tuple(sorted(g))) for g in sorted(groups, key=min))
+    agreements = tuple(Agreement(numbers=tuple(sorted(g))) for g in sorted(groups, key=min))
     return tuple(sorted(disagreements, key=lambda d: (d.first, d.second))), agreements
 
 

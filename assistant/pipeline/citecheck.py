@@ -24,10 +24,10 @@ from typing import Callable, Sequence
 import numpy as np
 
 from index.chunking import split_sentences
+from index.text import content_terms
 
-from .answers import UNSUPPORTED_MARK
-from .extractive import content_terms
-from .retrieval import Hit, Sentence
+from ..answers import UNSUPPORTED_MARK
+from ..retrieval import Hit, Sentence
 
 # Calibrated with bench/calibrate_support.py on 300 SQuAD dev questions: a claim made of a
 # question and its gold answer, scored against retrieved passages holding the answer

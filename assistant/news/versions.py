@@ -15,9 +15,11 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
+from index.text import content_terms
+
+from ..answers import Revision
 from . import agreement
 from .dates import MONTHS, WEEKDAYS
-from .extractive import content_terms
 from .figures import token_value
 
 SAME_SENTENCE = 0.6  # share of content words (Jaccard) for two sentences to be versions of one
@@ -27,30 +29,6 @@ QUOTE_WORDS = 14
 _TIME_WORDS = frozenset("""morning afternoon evening night overnight tonight noon midnight dawn dusk late early
 am pm a.m p.m yesterday today tomorrow earlier later hours hour minutes week month year""".split())
 _OPPOSITE_WORDS = frozenset(w for pair in agreement.OPPOSITES for w in pair if " " not in w)
-
-
-@dataclass(frozen=True)
-class Revision:
-    """A cited sentence that another version of its story tells differently."""
-    number: int  # the citation
-    kind: str  # "figures", "dates", "negation", "opposites" (or a kind agreement.compare names)
-    says: str  # what the cited version says (a short quote)
-    other_says: str  # what the other version says
-    other: str  # the other version, named by outlet, else by title and date
-    other_published: str
-    newer: bool  # whether the other version was published after the cited one
-    same_outlet: bool  # same outlet (or both without one): an update or correction, not a copy elsewhere
-
-    def sentence(self) -> str:
-        when = f" ({self.other_published[:10]})" if self.other_published else ""
-        if self.same_outlet and not self.newer:
-            return (f"[{self.number}] was updated: it says “{self.says}”; the earlier version{when} said "
-                    f"“{self.other_says}”.")
-        if self.same_outlet:
-            return (f"[{self.number}] was updated later: the newer version{when} says “{self.other_says}” "
-                    f"where [{self.number}] says “{self.says}”.")
-        return (f"[{self.number}] and its copy in {self.other}{when} differ: [{self.number}] says “{self.says}”; "
-                f"the copy says “{self.other_says}”.")
 
 
 def counterpart(sentence: str, others: Sequence[str]) -> str | None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from .extractive import STOPWORDS
+from index.text import QUESTION_WORD as _WORD, STOPWORDS
 
 Turn = tuple[str, str]  # (question, answer)
 
@@ -33,7 +33,6 @@ QUESTION_WORDS = {"what", "who", "whom", "whose", "which", "when", "where", "why
 _ABOUT = re.compile(r"^\s*(?:and|but)?\s*(?:what|how)\s+about\s+(?P<x>.+?)\s*\??\s*$|^\s*and\s+(?P<y>.+?)\s*\??\s*$",
                     re.IGNORECASE)
 _NAME = re.compile(r"[A-Z][\w'’.\-]*(?:\s+(?:of|de|la|von|van|al|bin|the)?\s*[A-Z][\w'’.\-]*)*")
-_WORD = re.compile(r"[\w'’]+")
 _PRONOUN = re.compile(r"\b(" + "|".join(sorted(PERSONAL, key=len, reverse=True)) + r")\b", re.IGNORECASE)
 
 

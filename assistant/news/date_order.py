@@ -13,7 +13,7 @@ from typing import Sequence
 
 from index.articles import parse_date
 
-from .extractive import Scored
+from ..retrieval import Scored
 
 # An article's best sentence against the best sentence of all. Measured on 17 latest /
 # earliest questions over tests/data/news (tests/test_news.py asks eight of them): articles

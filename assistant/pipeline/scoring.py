@@ -8,43 +8,15 @@ sentence is embedded at query time.
 from __future__ import annotations
 
 import math
-import re
-from dataclasses import dataclass
 
 import numpy as np
 
-from index.lexical import stem
+from index.text import content_terms, repeats
 
-from .retrieval import Hit, Sentence
+from ..retrieval import Hit, Scored, Sentence
 
 W_OVERLAP = 0.5
 W_RANK = 0.05
-
-_WORD = re.compile(r"\w+", re.UNICODE)
-STOPWORDS = frozenset("""
-a about above after again against all am an and any are as at be because been before being below between both but
-by can could did do does doing down during each few for from further had has have having he her here hers herself
-him himself his how i if in into is it its itself just me more most my myself no nor not now of off on once only
-or other our ours out over own same she should so some such than that the their theirs them themselves then there
-these they this those through to too under until up very was we were what when where which while who whom why will
-with would you your yours s t say said tell told many much also
-""".split())
-
-
-def content_terms(text: str) -> list[str]:
-    """Lower-cased, Porter-stemmed words without stopwords (the lexical index's own stems)."""
-    return [stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
-
-
-@dataclass(frozen=True)
-class Scored:
-    hit: Hit
-    rank: int
-    sentence: Sentence
-    score: float
-    cosine: float
-    overlap: float
-
 
 def score_sentences(question: str, vector: np.ndarray, hits: list[Hit], sentences: dict[str, list[Sentence]],
                     document_frequency, total_chunks: int) -> list[Scored]:
@@ -63,14 +35,6 @@ def score_sentences(question: str, vector: np.ndarray, hits: list[Hit], sentence
             scored.append(Scored(hit, rank, sentence, score, cosine, overlap))
     scored.sort(key=lambda s: s.score, reverse=True)
     return scored
-
-
-def repeats(a: str, b: str, share: float = 0.8) -> bool:
-    """Whether two sentences say the same in (nearly) the same words: a copy's sentence."""
-    if a == b:
-        return True
-    ta, tb = set(content_terms(a)), set(content_terms(b))
-    return bool(ta and tb) and len(ta & tb) / len(ta | tb) >= share
 
 
 def choose(scored: list[Scored], max_sentences: int = 3, keep_ratio: float = 0.85,
