@@ -19,7 +19,7 @@ from index import Settings, build_index, load_folder
 from index.store import Store
 from index.textview import normalised
 
-from .conftest import SAMPLE, SHARED_EVAL
+from .helpers import SAMPLE, SHARED_EVAL
 
 pytestmark = pytest.mark.slow
 
