@@ -336,7 +336,9 @@ def test_hostile_articles_index_stay_inert_and_change_no_other_answer(corpora):
         assert not re.search(r"href=[\"']?\s*javascript:", shown, re.IGNORECASE), shown
     ferry = after.answer("How often will the Lakeside ferry run?")
     assert "every 40 minutes" in ferry.text and ferry.citations[0].article_id == "zero width.md"
-    assert not re.search("[\u200b\u200c\u200d\u2060\ufeff\u00ad]", texts["zero width.md"])
+    # the text is indexed as written (its offsets index the file), the answer reads without the characters
+    assert texts["zero width.md"] == HOSTILE["zero width.md"]
+    assert not re.search("[\u200b\u200c\u200d\u2060\ufeff\u00ad]", ferry.text)
     museum = after.answer("How much will a ticket to the Harbour museum cost?")
     check_invariants(museum, texts)  # every [n] in the text is one of its citations
     assert "12 euros" in museum.text and [c.article_id for c in museum.citations] == ["footnotes.txt"]
