@@ -23,25 +23,25 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
 # zero-width space / non-joiner / joiner, LRM, RLM, ALM, Mongolian vowel separator, word
 # joiner and invisible operators, bidi embeddings / overrides / isolates, BOM, soft hyphen
-DROPPED = ("\u00ad\u061c\u180e\u200b\u200c\u200d\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff")
-SPACES = "\t\x0b\x0c\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
-CONTROLS = "\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f"
-_SPECIAL = re.compile(f"\r\n?|[\u0085\u2028\u2029]|[{DROPPED}]|[{SPACES}{CONTROLS}]")
-_DROPPED = re.compile(f"[{DROPPED}]")
-_LINE_ENDS = {"\r\n": "\n", "\r": "\n", "\u0085": "\n", "\u2028": "\n", "\u2029": "\n\n"}
-ZWJ = "\u200d"
+_DROPPED = [0xad, 0x61c, 0x180e, *range(0x200b, 0x2010), *range(0x202a, 0x202f), *range(0x2060, 0x2065),
+            *range(0x2066, 0x206a), 0xfeff]
+_AS_SPACE = [0x09, 0x0b, 0x0c, 0xa0, 0x1680, *range(0x2000, 0x200b), 0x202f, 0x205f, 0x3000,  # spaces, tabs
+             *range(0x00, 0x09), *range(0x0e, 0x20), *range(0x7f, 0x85), *range(0x86, 0xa0)]  # controls
+_AS_NEWLINE = [0x0d, 0x85, 0x2028]  # CR (CRLF: one), NEL, line separator; the paragraph separator: "\n\n"
+_SPECIAL = re.compile(f"[{re.escape(''.join(map(chr, _DROPPED + _AS_SPACE + _AS_NEWLINE + [0x2029])))}]")
 # Characters that NFC may compose with the character before them although they are not
 # combining marks (canonical combining class 0): Hangul vowels and final consonants, and
 # the vowel signs and length marks of a few Indic and Southeast Asian scripts.
-_COMPOSE_WITH_PREVIOUS = re.compile(
-    "[\u0300-\u036f\u1161-\u1175\u11a8-\u11c2\u09be\u09d7\u0b3e\u0b56\u0b57\u0bbe\u0bd7\u0c56\u0cc2\u0cd5"
-    "\u0cd6\u0d3e\u0d57\u0dcf\u0ddf\u102e\u1b35\U000110ba\U00011127\U0001133e\U00011357\U000114b0\U000114ba"
-    "\U000114bd\U000115af]")
+COMPOSE_WITH_PREVIOUS = [*range(0x1161, 0x1176), *range(0x11a8, 0x11c3), 0x9be, 0x9d7, 0xb3e, 0xb56, 0xb57, 0xbbe,
+                         0xbd7, 0xc56, 0xcc2, 0xcd5, 0xcd6, 0xd3e, 0xd57, 0xdcf, 0xddf, 0x102e, 0x1b35, 0x110ba,
+                         0x11127, 0x1133e, 0x11357, 0x114b0, 0x114ba, 0x114bd, 0x115af]
+_COMPOSING = frozenset(COMPOSE_WITH_PREVIOUS)
 
 
 @dataclass(frozen=True, eq=False)
@@ -85,24 +85,32 @@ def view(text: str) -> TextView:
 
 
 def normalised(text: str) -> str:
-    """The view of `text` alone (no map): what word matching, keyword indexing and the model read."""
-    if not _SPECIAL.search(text) and unicodedata.is_normalized("NFC", text):
-        return text
-    shown = _SPECIAL.sub(lambda match: _replacement(text, match), text)
-    if unicodedata.is_normalized("NFC", shown):
-        return shown
-    return "\n".join(line if unicodedata.is_normalized("NFC", line)
-                     else "".join(unicodedata.normalize("NFC", line[a:b]) for a, b in _clusters(line))
-                     for line in shown.split("\n"))
+    """The view of `text` alone: what word matching, keyword indexing and the model read."""
+    return view(text).text
 
 
-def _replacement(text: str, match: re.Match) -> str:
-    found = match.group()
-    if found in _LINE_ENDS:
-        return _LINE_ENDS[found]
-    if found == ZWJ and _emoji_joined(text, match.start()):
-        return found
-    return "" if _DROPPED.match(found) else " "
+def _replace_specials(text: str) -> tuple[str, np.ndarray, np.ndarray]:
+    """The view before NFC, with each view character's original start and end. Vectorised
+    over the code points: CRLF files, or no-break spaces before every colon, are common."""
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).copy()
+    kept = ~np.isin(codes, _DROPPED)
+    joined = [at for at in np.flatnonzero(codes == 0x200D) if _emoji_joined(text, at)]
+    kept[joined] = True  # a joiner between two emoji makes one picture of them
+    crlf = np.flatnonzero((codes[:-1] == 0x0D) & (codes[1:] == 0x0A))
+    kept[crlf + 1] = False  # the CR of a CRLF stands for both
+    codes[np.isin(codes, _AS_SPACE)] = 0x20
+    codes[np.isin(codes, _AS_NEWLINE)] = 0x0A
+    starts = np.flatnonzero(kept)
+    ends = starts + 1
+    ends[np.searchsorted(starts, crlf)] += 1
+    joins = np.searchsorted(starts, joined)
+    starts[joins], ends[joins] = starts[joins] - 1, ends[joins] + 1
+    shown = codes[kept].tobytes().decode("utf-32-le", "surrogatepass")
+    if "\u2029" in shown:  # a paragraph separator reads as a blank line
+        where = np.array([m.start() for m in re.finditer("\u2029", shown)])
+        shown = shown.replace("\u2029", "\n\n")
+        starts, ends = np.insert(starts, where + 1, starts[where]), np.insert(ends, where + 1, ends[where])
+    return shown, starts, ends
 
 
 def _emoji_joined(text: str, at: int) -> bool:
@@ -114,79 +122,59 @@ def _pictographic(ch: str) -> bool:
     return ch == "\ufe0f" or (ord(ch) >= 0x2190 and unicodedata.category(ch) in ("So", "Sk"))
 
 
-def _replace_specials(text: str) -> tuple[str, np.ndarray, np.ndarray]:
-    """The view before NFC, with each view character's original start and end."""
-    parts: list[str] = []
-    pieces: list[tuple[int, int, int]] = []  # (original start, original end, view length)
-    position = 0
-    for match in _SPECIAL.finditer(text):
-        if match.start() > position:
-            parts.append(text[position:match.start()])
-            pieces.append((position, match.start(), match.start() - position))
-        replacement = _replacement(text, match)
-        if replacement == ZWJ:  # part of one picture: it stands for the two emoji it joins
-            parts.append(ZWJ)
-            pieces.append((match.start() - 1, match.end() + 1, 1))
-        elif replacement:
-            parts.append(replacement)
-            pieces.append((match.start(), match.end(), len(replacement)))
-        position = match.end()
-    if position < len(text):
-        parts.append(text[position:])
-        pieces.append((position, len(text), len(text) - position))
-    return "".join(parts), *_arrays(pieces)
-
-
-def _arrays(pieces: list[tuple[int, int, int]]) -> tuple[np.ndarray, np.ndarray]:
-    """Per view character (start, end) from pieces: a piece as long as its original maps
-    character by character, any other maps each of its characters to the whole piece."""
-    size = sum(p[2] for p in pieces)
-    starts, ends = np.empty(size, dtype=np.int64), np.empty(size, dtype=np.int64)
-    at = 0
-    for start, end, length in pieces:
-        if end - start == length:
-            starts[at:at + length] = np.arange(start, end)
-            ends[at:at + length] = starts[at:at + length] + 1
-        else:
-            starts[at:at + length], ends[at:at + length] = start, end
-        at += length
-    return starts, ends
-
-
 def _compose(shown: str, starts: np.ndarray, ends: np.ndarray) -> tuple[str, np.ndarray, np.ndarray]:
-    """NFC of the view, one line at a time (no composition crosses a line end); the map follows."""
-    parts, new_starts, new_ends = [], [], []
-    position = 0
+    """NFC of the view, cluster by cluster (a character and the marks after it); the
+    characters of a cluster that changes map to the whole cluster. Clusters with marks are
+    found by one regular expression; a rare character that NFC changes alone (U+212B, the
+    Angstrom sign, say) sends its lines through the cluster-by-cluster path."""
+    # runs of marks, each with the character before it
+    marked = np.isin(np.frombuffer(shown.encode("utf-32-le", "surrogatepass"), dtype=np.uint32), _marks())
+    edges = np.diff(np.concatenate(([0], marked.astype(np.int8), [0])))
+    edits = [(max(int(a) - 1, 0), int(b)) for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1))]
+    shown, starts, ends = _apply(shown, starts, ends, edits)
+    if unicodedata.is_normalized("NFC", shown):
+        return shown, starts, ends
+    edits, position = [], 0
     for line in shown.split("\n"):
-        end = position + len(line)
-        if unicodedata.is_normalized("NFC", line):
-            parts.append(line)
-            new_starts.append(starts[position:end])
-            new_ends.append(ends[position:end])
-        else:
-            for a, b in _clusters(line):
-                group = line[a:b]
-                composed = unicodedata.normalize("NFC", group)
-                parts.append(composed)
-                if composed == group:
-                    new_starts.append(starts[position + a:position + b])
-                    new_ends.append(ends[position + a:position + b])
-                else:  # every character of the composed group stands for the whole group
-                    new_starts.append(np.full(len(composed), starts[position + a], dtype=np.int64))
-                    new_ends.append(np.full(len(composed), ends[position + b - 1], dtype=np.int64))
-        if end < len(shown):  # the line end itself
-            parts.append("\n")
-            new_starts.append(starts[end:end + 1])
-            new_ends.append(ends[end:end + 1])
-        position = end + 1
+        if not unicodedata.is_normalized("NFC", line):
+            edits += [(position + a, position + b) for a, b in _clusters(line)]
+        position += len(line) + 1
+    return _apply(shown, starts, ends, edits)
+
+
+def _apply(shown: str, starts: np.ndarray, ends: np.ndarray,
+           clusters: list[tuple[int, int]]) -> tuple[str, np.ndarray, np.ndarray]:
+    """`shown` with each cluster replaced by its NFC, and the map to match."""
+    parts, new_starts, new_ends, at = [], [], [], 0
+    for a, b in clusters:
+        composed = unicodedata.normalize("NFC", shown[a:b])
+        if composed == shown[a:b]:
+            continue
+        parts += [shown[at:a], composed]
+        new_starts += [starts[at:a], np.full(len(composed), starts[a])]
+        new_ends += [ends[at:a], np.full(len(composed), ends[b - 1])]
+        at = b
+    if not parts:
+        return shown, starts, ends
+    parts.append(shown[at:])
+    new_starts.append(starts[at:])
+    new_ends.append(ends[at:])
     return "".join(parts), np.concatenate(new_starts), np.concatenate(new_ends)
+
+
+@lru_cache(maxsize=1)
+def _marks() -> np.ndarray:
+    """The code points of combining marks and of what composes with the character before:
+    listed once, when a text first needs NFC, from Unicode's combining classes."""
+    marks = [c for c in range(0x300, 0x1F000) if unicodedata.combining(chr(c))]  # the last is U+1E94A
+    return np.array(sorted(marks + COMPOSE_WITH_PREVIOUS), dtype=np.uint32)
 
 
 def _clusters(line: str) -> list[tuple[int, int]]:
     """Spans of a character and the marks that follow it: the units NFC composes within."""
     spans: list[tuple[int, int]] = []
     for i, ch in enumerate(line):
-        if spans and (unicodedata.combining(ch) or _COMPOSE_WITH_PREVIOUS.match(ch)):
+        if spans and (unicodedata.combining(ch) or ord(ch) in _COMPOSING):
             spans[-1] = (spans[-1][0], i + 1)
         else:
             spans.append((i, i + 1))

@@ -11,7 +11,8 @@ from index.textview import normalised, view
 ODD = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u200e", "\u200f", "\u202a", "\u202c",
        "\u2066", "\u2069", "\u00a0", "\u202f", "\t", "\r\n", "\r", "\n", "\u2028", "\u2029", "\u0085", "\x00",
        "\u0301", "\u0308", "\u0323", "\U0001F469", "\U0001F52C", "\u2764", "\ufe0f", "\U0001F3FD", "\u1100",
-       "\u1161", "\u11a8", "\uac00", "e", "A", " ", ".", "\u05d0"]
+       "\u1161", "\u11a8", "\uac00", "\u0bc6", "\u0bbe", "\u212b", "\u2126", "\ud800", "e", "A", " ", ".",
+       "\u05d0"]
 TEXT = st.lists(st.sampled_from(ODD) | st.text(max_size=4), max_size=40).map("".join)
 
 
