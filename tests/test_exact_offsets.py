@@ -7,6 +7,7 @@ BOMs inside the text, no-break spaces, tabs, CRLF and lone CR line ends, decompo
 accents, bidi marks; emoji ZWJ sequences in both), in .txt, .md, .json and .jsonl files.
 """
 
+import html
 import json
 import re
 import unicodedata
@@ -256,3 +257,16 @@ def test_article_text_is_the_indexed_text_even_after_the_file_changes(corpora):
         assert article_text("no-such-article.txt", settings) is None
     finally:
         path.write_bytes(saved)
+
+
+def test_the_page_marks_the_cited_sentences_in_the_indexed_text(corpora):
+    from assistant.present.render import citation_cards
+
+    helper, answers = corpora["messy"][2], corpora["messy"][3]
+    result = answers[("Who did Trump send to meet Putin in Moscow?", "extractive")]
+    texts = helper.article_texts(c.article_id for c in result.citations)  # what the page's "Whole article" shows
+    cards = citation_cards(result, "0", texts)
+    assert cards.count("Whole article") == len(result.citations)
+    for c in result.citations:
+        for start, end in c.highlights:  # the passage's mark and the whole article's
+            assert cards.count(f"<mark>{html.escape(texts[c.article_id][start:end])}</mark>") >= 2
