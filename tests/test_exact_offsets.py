@@ -270,3 +270,10 @@ def test_the_page_marks_the_cited_sentences_in_the_indexed_text(corpora):
     for c in result.citations:
         for start, end in c.highlights:  # the passage's mark and the whole article's
             assert cards.count(f"<mark>{html.escape(texts[c.article_id][start:end])}</mark>") >= 2
+
+
+def test_the_page_suggests_the_example_questions_of_the_clean_corpus(corpora):
+    from assistant.present.examples import example_questions
+
+    suggested = example_questions(corpora["messy"][2])
+    assert suggested and suggested == example_questions(corpora["clean"][2])
