@@ -57,6 +57,9 @@ _skip_gradio_stub_writing()
 import gradio as gr  # noqa: E402  (after the import hook above)
 
 from assistant import Settings, get_assistant  # noqa: E402
+from assistant.api import exposure_warning  # noqa: E402
+from assistant.api import lifespan as doors_lifespan  # noqa: E402
+from assistant.gate import answer_gate  # noqa: E402
 from assistant.present.page import CHAT_CONCURRENCY, QUEUE_SIZE, ChatPage  # noqa: E402
 
 log = logging.getLogger("assistant.app")
@@ -99,10 +102,18 @@ def _patient_url_ok(url: str, seconds: float = 60.0) -> bool:
 
 def serve(app: gr.Blocks, settings: Settings | None = None, **launch: object):
     """Launch `app` bound to settings.host (127.0.0.1 unless set), with the login and upload
-    limit from settings; `launch` overrides, e.g. prevent_thread_lock=True in tests."""
+    limit from settings, and the OpenAI-compatible, REST and MCP doors (/v1, /api, /docs, /mcp)
+    on the same port, answering through the page's Assistant and line; `launch` overrides,
+    e.g. prevent_thread_lock=True in tests."""
     settings = settings or Settings.load()
+    if warning := exposure_warning(settings):
+        log.warning(warning)
+        print(f"WARNING: {warning}")
+    # Gradio makes its FastAPI app inside launch(); the doors are added as that app starts
+    doors = doors_lifespan(lambda: get_assistant(settings), settings=settings, gate=answer_gate(settings))
     options = dict(server_name=settings.host, server_port=settings.port, auth=login(settings),
-                   max_file_size=settings.max_article_bytes, theme=THEME, footer_links=["api"], show_error=False)
+                   max_file_size=settings.max_article_bytes, theme=THEME, footer_links=["api"], show_error=False,
+                   app_kwargs={"lifespan": doors})
     from gradio import networking
 
     networking.url_ok = _patient_url_ok

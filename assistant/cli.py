@@ -12,7 +12,7 @@ import time
 from typing import Sequence
 
 from index import AnswerMode, AssistantError, IndexReport, Settings, build_index, index_status
-from index.settings import describe
+from index.settings import describe, settings_page
 from index.textview import normalised
 
 
@@ -54,7 +54,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--details", metavar="FILE", help="write one JSON line per question to FILE")
     p.set_defaults(run=_eval)
 
+    p = commands.add_parser("mcp", help="serve the MCP tools on stdin/stdout (Claude Desktop and other MCP clients)")
+    p.set_defaults(run=_mcp)
+
     p = commands.add_parser("settings", help="every setting, its environment variable and default")
+    p.add_argument("--markdown", action="store_true", help="print docs/settings.md (the table of every setting)")
     p.set_defaults(run=_settings)
 
     args = parser.parse_args(argv)
@@ -168,7 +172,22 @@ def _eval(args) -> int:
     return 0
 
 
+def _mcp(args) -> int:
+    from .answering import get_assistant
+    from .api.common import Doors
+    from .api.mcp import run_stdio
+    from .gate import answer_gate
+
+    settings = Settings.load()
+    # the model loads on the first call, not before the client's handshake
+    run_stdio(Doors(assistant=lambda: get_assistant(settings), settings=settings, gate=answer_gate(settings)))
+    return 0
+
+
 def _settings(args) -> int:
+    if args.markdown:
+        print(settings_page(), end="")
+        return 0
     for env, help, default in describe():
         print(f"{env}  (default: {default})\n    {help}")
     return 0

@@ -303,7 +303,7 @@ class HybridSearch:
                 self._article_sentences.popitem(last=False)
         return found
 
-    def sentences(self, hits: list[Hit]) -> dict[str, list[Sentence]]:
+    def sentences(self, hits: Sequence[Hit]) -> dict[str, list[Sentence]]:
         """The stored sentences (with their vectors) of each hit, in text order."""
         if not hits:
             return {}

@@ -3,6 +3,7 @@ and the invariants every answer keeps. Test files import from here, never from e
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 from pathlib import Path
@@ -190,3 +191,50 @@ def shared_embedder():
 
         _EMBEDDER.append(embedder_for(Settings.load(env={})))
     return _EMBEDDER[0]
+
+
+@contextlib.contextmanager
+def serve_page(settings):
+    """The page and its doors served as `python app.py` serves them (app.build_app, app.serve),
+    on 127.0.0.1 in this process; yields the base URL (no trailing slash)."""
+    import app as chat_app
+
+    page = chat_app.build_app(settings)
+    chat_app.serve(page, settings, prevent_thread_lock=True, quiet=True)
+    try:
+        yield f"http://127.0.0.1:{settings.port}"
+    finally:
+        chat_app.stop(page)
+
+
+@contextlib.contextmanager
+def serve_doors(settings, assistant=None):
+    """The doors (/v1, /api, /docs, /mcp) alone, `mount`ed on a plain FastAPI app served by
+    uvicorn on 127.0.0.1 in a thread of this process, answering with `assistant` (default: the
+    settings' shared one); yields the base URL."""
+    import threading
+    import time
+
+    import uvicorn
+    from fastapi import FastAPI
+
+    from assistant import get_assistant
+    from assistant.api import mount
+    from assistant.gate import answer_gate
+
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    mount(app, (lambda: assistant) if assistant else (lambda: get_assistant(settings)), settings=settings,
+          gate=answer_gate(settings))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=settings.port, log_level="warning"))
+    thread = threading.Thread(target=server.run, name="doors", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the doors' server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{settings.port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)

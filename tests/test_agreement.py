@@ -28,7 +28,7 @@ def bench():
 
 
 @pytest.mark.parametrize("split, precision, recall", [
-    # floors a little under what was measured (README: dev 1.00 / 0.97, held out 1.00 / 0.75)
+    # floors a little under what was measured (docs/news.md: dev 1.00 / 0.97, held out 1.00 / 0.75)
     ("dev", 0.95, 0.9),
     ("heldout", 0.9, 0.7),
 ])

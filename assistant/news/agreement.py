@@ -25,7 +25,7 @@ Two sentences about the same thing (they share content words, read as word class
 Figures of another event ("the first attack" / "a second attack") are not compared.
 Sentences that share most of their content words and differ in none of these ways
 agree, unless their figures clash. Measured on bench/agreement_pairs.jsonl
-(bench/agreement.py): see the README.
+(bench/agreement.py): see docs/news.md.
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
+from typing import Any, Callable
 
 MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
 MONTHS.update({name.lower(): number for number, name in enumerate(calendar.month_abbr) if name})
@@ -159,70 +160,107 @@ def find_dates(text: str, reference: date | None = None) -> list[DateMention]:
     return sorted(found, key=lambda m: m.start)
 
 
-def _resolve(kind: str, m: re.Match, reference: date | None) -> tuple[date, date, str] | None:
+Resolved = tuple[date, date, str]  # first day, last day, precision
+
+
+def _resolve(kind: str, m: re.Match, reference: date | None) -> Resolved | None:
+    """The days a matched date names, by its kind's resolver (see _RESOLVERS); None when it
+    names none (31 February) or needs the day the text was written and has none."""
     groups = m.groupdict()
     if groups.get("month") == "may":
         return None  # the verb, not the month
+    needs_reference, resolver = _RESOLVERS.get(kind, (False, None))
+    if resolver is None or (needs_reference and reference is None):
+        return None
     try:
-        if kind in ("iso", "month_day_year", "day_month_year"):
-            day = date(int(groups["year"]), _month(groups["month"]), int(groups["day"]))
-            return day, day, "day"
-        if kind == "month_year":
-            return (*_month_range(int(groups["year"]), _month(groups["month"])), "month")
-        if kind in ("month_day", "day_month"):
-            if reference is None:
-                return None
-            month, day_number = _month(groups["month"]), int(groups["day"])
-            if groups["month"].lower().rstrip(".") == "may" and kind == "day_month" and day_number > 31:
-                return None
-            day = date(reference.year, month, day_number)
-            if day > reference + timedelta(days=31):  # "December 20" written in January: last year
-                day = date(reference.year - 1, month, day_number)
-            return day, day, "day"
-        if kind == "month":
-            if reference is None:
-                return None
-            month = _month(groups["month"])
-            year = reference.year if month <= reference.month else reference.year - 1  # the latest such month
-            return (*_month_range(year, month), "month")
-        if kind == "year":
-            year = int(groups["year"])
-            return date(year, 1, 1), date(year, 12, 31), "year"
+        return resolver(groups, reference)
     except ValueError:  # 31 February and the like
         return None
-    if reference is None:
+
+
+def _full_date(g: dict, _: date | None) -> Resolved:
+    day = date(int(g["year"]), _month(g["month"]), int(g["day"]))
+    return day, day, "day"
+
+
+def _month_of_year(g: dict, _: date | None) -> Resolved:
+    return (*_month_range(int(g["year"]), _month(g["month"])), "month")
+
+
+def _year(g: dict, _: date | None) -> Resolved:
+    year = int(g["year"])
+    return date(year, 1, 1), date(year, 12, 31), "year"
+
+
+def _day_without_year(g: dict, reference: date) -> Resolved | None:
+    month, day_number = _month(g["month"]), int(g["day"])
+    if g["month"].lower().rstrip(".") == "may" and day_number > 31:
         return None
-    if kind == "past_span":
-        count = _count(groups["count"])
-        return reference - _length(groups["unit"], count), reference, "span"
-    if kind == "ago":
-        count = _count(groups["count"])
-        day = reference - _length(groups["unit"], count)
-        unit = groups["unit"].lower()
-        return (day, day, "day") if unit == "day" else _period(day, unit)
-    if kind == "relative":
-        which, unit = " ".join(groups["which"].lower().split()), groups["unit"].lower()
-        shift = {"last": -1, "past": -1, "previous": -1, "next": 1}.get(which, 0)
-        anchor = reference + _length(unit, shift) if shift else reference
-        first, last, precision = _period(anchor, unit)
-        if which == "earlier this":
-            last = min(last, reference)
-        return first, last, precision
-    if kind == "weekday":
-        which = " ".join((groups["which"] or "").lower().split())
-        target = WEEKDAYS[groups["weekday"].lower()]
-        if which == "next":
-            day = reference + timedelta(days=(target - reference.weekday()) % 7 or 7)
-        else:  # news reports the past: the latest such day on or before the reference
-            day = reference - timedelta(days=(reference.weekday() - target) % 7)
-            if which == "last" and day == reference:
-                day -= timedelta(days=7)
-        return day, day, "day"
-    if kind == "day_word":
-        word = groups["word"].lower()
-        day = reference - timedelta(days=1) if word == "yesterday" else reference
-        return day, day, "day"
-    return None
+    day = date(reference.year, month, day_number)
+    if day > reference + timedelta(days=31):  # "December 20" written in January: last year
+        day = date(reference.year - 1, month, day_number)
+    return day, day, "day"
+
+
+def _month_without_year(g: dict, reference: date) -> Resolved:
+    month = _month(g["month"])
+    year = reference.year if month <= reference.month else reference.year - 1  # the latest such month
+    return (*_month_range(year, month), "month")
+
+
+def _past_span(g: dict, reference: date) -> Resolved:
+    return reference - _length(g["unit"], _count(g["count"])), reference, "span"
+
+
+def _ago(g: dict, reference: date) -> Resolved:
+    day = reference - _length(g["unit"], _count(g["count"]))
+    unit = g["unit"].lower()
+    return (day, day, "day") if unit == "day" else _period(day, unit)
+
+
+def _relative(g: dict, reference: date) -> Resolved:
+    which, unit = " ".join(g["which"].lower().split()), g["unit"].lower()
+    shift = {"last": -1, "past": -1, "previous": -1, "next": 1}.get(which, 0)
+    anchor = reference + _length(unit, shift) if shift else reference
+    first, last, precision = _period(anchor, unit)
+    if which == "earlier this":
+        last = min(last, reference)
+    return first, last, precision
+
+
+def _weekday(g: dict, reference: date) -> Resolved:
+    which = " ".join((g["which"] or "").lower().split())
+    target = WEEKDAYS[g["weekday"].lower()]
+    if which == "next":
+        day = reference + timedelta(days=(target - reference.weekday()) % 7 or 7)
+    else:  # news reports the past: the latest such day on or before the reference
+        day = reference - timedelta(days=(reference.weekday() - target) % 7)
+        if which == "last" and day == reference:
+            day -= timedelta(days=7)
+    return day, day, "day"
+
+
+def _day_word(g: dict, reference: date) -> Resolved:
+    day = reference - timedelta(days=1) if g["word"].lower() == "yesterday" else reference
+    return day, day, "day"
+
+
+# kind of match -> (needs the day the text was written, resolver)
+_RESOLVERS: dict[str, tuple[bool, Callable[[dict, Any], Resolved | None]]] = {
+    "iso": (False, _full_date),
+    "month_day_year": (False, _full_date),
+    "day_month_year": (False, _full_date),
+    "month_year": (False, _month_of_year),
+    "year": (False, _year),
+    "month_day": (True, _day_without_year),
+    "day_month": (True, _day_without_year),
+    "month": (True, _month_without_year),
+    "past_span": (True, _past_span),
+    "ago": (True, _ago),
+    "relative": (True, _relative),
+    "weekday": (True, _weekday),
+    "day_word": (True, _day_word),
+}
 
 
 def _month(name: str) -> int:

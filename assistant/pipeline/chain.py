@@ -49,7 +49,7 @@ class AnswerChain:
 
     # -- walking the steps ----------------------------------------------------------
     def runnable(self) -> Runnable:
-        links = [RunnableLambda(step, name=name) for name, step in self.steps()]
+        links: list[Runnable] = [RunnableLambda(step, name=name) for name, step in self.steps()]
         return reduce(lambda chain, link: chain | link, links).with_config(run_name="news_answer")
 
     def through(self, value: Any, last: str, config: RunnableConfig | None = None) -> Any:

@@ -14,8 +14,13 @@ from ..retrieval import ArticleMeta, Filters, Hit, Sentence
 
 
 class Corpus(Protocol):
-    committed: Mapping[str, str]  # article id -> its committed version: empty means nothing to answer from
-    catalog: Mapping[str, ArticleMeta]  # title, outlet, date and copy group of each committed article
+    @property
+    def committed(self) -> Mapping[str, str]:
+        """Article id -> its committed version: empty means nothing to answer from."""
+
+    @property
+    def catalog(self) -> Mapping[str, ArticleMeta]:
+        """Title, outlet, date and copy group of each committed article."""
 
     def follow_builds(self) -> None:
         """Pick up what a build committed since the last look (a no-op for a fixed corpus)."""

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import resources
-from typing import Any, Iterator
+from typing import Any, Generator, Iterator
 
 import gradio as gr
 
@@ -24,19 +24,16 @@ from index.settings import AnswerMode, Settings
 from .. import build_index, get_assistant, index_status
 from ..answering import Assistant
 from ..answers import Answer
+from ..gate import CONCURRENCY, MAX_WAITING, QueueFull, answer_gate
 from .examples import example_questions
 from .render import Turn, answer_markdown, citation_cards, markdown_text, sources_panel
 
 log = logging.getLogger("assistant.app")
 
 MAX_TURNS = 20  # answers whose cards the sources panel keeps
-# Answers computed at once, and questions that may wait (docs/page.md: measured with 16
-# clients). Answering is mostly Python, so more answers at once only fight over the GIL with
-# the event loop that streams every answer; 2 lets one answer's Chroma, SQLite and OpenVINO
-# time overlap another's Python. Past QUEUE_SIZE waiting events a question is refused at
-# once ("queue is full") instead of waiting minutes.
-CHAT_CONCURRENCY = 2
-QUEUE_SIZE = 64
+# the page's Gradio queue has the same limits as the line it shares with /v1, /api and /mcp
+CHAT_CONCURRENCY = CONCURRENCY
+QUEUE_SIZE = MAX_WAITING
 STREAM_EVERY = 0.1  # seconds between two updates of an answer that is still streaming
 TABLE_HEADERS = ["Title", "Outlet", "Published", "Copy of", "Chunks", "File"]
 MODE_INFO = ("extractive: cited sentences, no LLM (a question like 'How did the talks unfold?' gets a timeline); "
@@ -117,6 +114,8 @@ class ChatPage:
                                                    history, turns, options)
         except InvalidRequest as error:  # an option the user typed (a date, say)
             failed = f"Cannot ask that: {error}"
+        except QueueFull as error:  # the line shared with /v1, /api and /mcp is full
+            failed = f"Too many questions at once: {error}."
         except AssistantError as error:  # e.g. the Chroma server is down: say so, stay up
             failed = f"The index is unavailable: {error}"
         except Exception as error:  # never leave the chat hanging on "…"
@@ -132,7 +131,7 @@ class ChatPage:
         yield "", history, turns, sources_panel(turns), None
 
     def _stream(self, question: str, earlier: list[tuple[str, str]], history: list, turns: list,
-                options: dict) -> Iterator[tuple]:
+                options: dict) -> Generator[tuple, None, tuple[Answer, dict[str, str]]]:
         """Show the answer's pieces as they come; return the final Answer and its articles' texts.
 
         Pieces that arrive together are shown together: every update costs Gradio a
@@ -143,7 +142,14 @@ class ChatPage:
         final: Answer | None = None
         asked: list[str] = []
         shown = time.monotonic()
-        for item in helper.stream(question, earlier, **options):
+        pieces = helper.stream(question, earlier, **options)
+        while True:
+            # each step of the answer waits in the line shared with /v1, /api and /mcp; held
+            # per step, not across the yields, so a page closed mid-answer never keeps a place
+            with answer_gate(self.settings).held():
+                item = next(pieces, None)
+            if item is None:
+                break
             if isinstance(item, Answer):
                 final = item
                 continue
