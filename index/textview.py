@@ -58,7 +58,7 @@ class TextView:
 
     def position(self, offset: int) -> int:
         """Where view offset `offset` (0..len(text)) falls in the original text."""
-        if self._starts is None:
+        if self._starts is None or self._ends is None:
             return offset
         if offset >= len(self.text):
             return int(self._ends[-1]) if len(self.text) else 0
@@ -66,7 +66,7 @@ class TextView:
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The original span that the view's text[start:end] was read from."""
-        if self._starts is None:
+        if self._starts is None or self._ends is None:
             return start, end
         if end <= start:
             where = self.position(start)
@@ -94,7 +94,7 @@ def _replace_specials(text: str) -> tuple[str, np.ndarray, np.ndarray]:
     over the code points: CRLF files, or no-break spaces before every colon, are common."""
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).copy()
     kept = ~np.isin(codes, _DROPPED)
-    joined = [at for at in np.flatnonzero(codes == 0x200D) if _emoji_joined(text, at)]
+    joined = [int(at) for at in np.flatnonzero(codes == 0x200D) if _emoji_joined(text, int(at))]
     kept[joined] = True  # a joiner between two emoji makes one picture of them
     crlf = np.flatnonzero((codes[:-1] == 0x0D) & (codes[1:] == 0x0A))
     kept[crlf + 1] = False  # the CR of a CRLF stands for both

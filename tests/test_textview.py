@@ -1,9 +1,9 @@
 """The normalised view reads clean words out of text as given, and every span of it maps
 back to a span of that text."""
 
-import unicodedata
-
-from hypothesis import example, given, settings as hsettings, strategies as st
+from hypothesis import example, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from index.textview import normalised, view
 
