@@ -117,6 +117,10 @@ def serve(app: gr.Blocks, settings: Settings | None = None, **launch: object):
     from gradio import networking
 
     networking.url_ok = _patient_url_ok
+    if settings.feeds_every:  # ASSISTANT_FEEDS_EVERY: keep the followed feeds current while the page runs
+        from index.feeds import FeedPoller
+
+        app.feed_poller = FeedPoller(settings).start()  # a daemon thread; launch() below may block for good
     return app.queue(default_concurrency_limit=CHAT_CONCURRENCY, max_size=QUEUE_SIZE).launch(**{**options, **launch})
 
 
@@ -128,6 +132,9 @@ def stop(app: gr.Blocks) -> None:
     "deque mutated during iteration" after the flag is already set, leaving the server up.
     """
     server = getattr(app, "server", None)
+    poller = getattr(app, "feed_poller", None)
+    if poller is not None:
+        poller.stop()
     try:
         app.close(verbose=False)
     except RuntimeError:

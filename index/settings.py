@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import os
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -78,6 +79,18 @@ class Settings:
     duplicate_threshold: float = _setting(0.5, "Estimated share of 5-word shingles (MinHash) two articles must share "
                                                "to be grouped as copies of one story (syndicated or corrected); "
                                                "above 1: no grouping.")
+    fetch_allow_private: bool = _setting(False, "Allow fetching URLs (added pages, feeds, their redirects) that "
+                                                "resolve to private, loopback or link-local addresses; off, so the "
+                                                "page's Add box cannot reach into the server's network. Cloud "
+                                                "metadata addresses are refused always.")
+    fetch_timeout: float = _setting(10.0, "Seconds a fetch waits to connect and for each read; a whole response "
+                                          "must arrive within 3x this.")
+    fetch_delay: float = _setting(1.0, "Seconds between two requests to the same host (one request at a time per "
+                                       "host).")
+    fetch_robots: bool = _setting(True, "Obey each site's robots.txt (user agent `news-assistant`); false ignores "
+                                        "it.")
+    feeds_every: str = _setting("", "How often the running app polls its feeds, e.g. `15m`, `1h`, `90s`; empty: "
+                                    "never (Update now in the page, or `assistant update`).")
     answer_mode: str = _setting("extractive", "Default answer mode: `extractive` (no LLM), `timeline` (dated points "
                                               "in date order, no LLM) or `llm` (needs an LLM provider).",
                                 choices=tuple(m.value for m in AnswerMode))
@@ -121,7 +134,10 @@ class Settings:
                 raise ConfigError(f"Unknown setting {name!r}. Known: {', '.join(sorted(names))}.")
             if value is not None:
                 values[name] = _convert(names[name], value, source=name)
-        return cls(**values)
+        settings = cls(**values)
+        if settings.feeds_every:
+            parse_duration(settings.feeds_every, source=f"{ENV_PREFIX}FEEDS_EVERY")
+        return settings
 
     def with_(self, **changes: Any) -> "Settings":
         return Settings.load(env={}, **{**dataclasses.asdict(self), **changes})
@@ -141,6 +157,24 @@ def describe() -> list[tuple[str, str, Any]]:
         (ENV_PREFIX + f.name.upper(), f.metadata["help"], f.default)
         for f in dataclasses.fields(Settings)
     ]
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(text: str, *, source: str = "duration") -> float:
+    """Seconds in `15m`, `1h30m`, `90s`, `2d` or a bare number of seconds; ConfigError otherwise."""
+    value = str(text or "").strip().lower().replace(" ", "")
+    parts = re.fullmatch(r"(?:\d+(?:\.\d+)?[smhd])+|\d+(?:\.\d+)?", value)
+    if not parts:
+        raise ConfigError(f"{source} takes a duration like 15m, 1h or 90s, got {text!r}.")
+    if value.replace(".", "", 1).isdigit():
+        seconds = float(value)
+    else:
+        seconds = sum(float(n) * _UNITS[u] for n, u in re.findall(r"(\d+(?:\.\d+)?)([smhd])", value))
+    if seconds <= 0:
+        raise ConfigError(f"{source} must be longer than zero, got {text!r}.")
+    return seconds
 
 
 SETTINGS_PAGE_HEAD = """# Settings

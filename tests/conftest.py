@@ -40,3 +40,19 @@ def sample_folder(tmp_path) -> Path:
 def pytest_sessionstart(session) -> None:
     from tests import figures
     figures.start()
+
+
+@pytest.fixture
+def news_site(data_dir, tmp_path, monkeypatch):
+    """The fake news site of tests/news_site.py on 127.0.0.1, its stories served as pages and
+    feeds; fetching may reach 127.0.0.1 (ASSISTANT_FETCH_ALLOW_PRIVATE) without delays."""
+    from tests.news_site import standard_site
+
+    site = standard_site()
+    monkeypatch.setenv("ASSISTANT_FETCH_ALLOW_PRIVATE", "true")
+    monkeypatch.setenv("ASSISTANT_FETCH_DELAY", "0")
+    monkeypatch.setenv("ASSISTANT_FETCH_TIMEOUT", "2")
+    monkeypatch.setenv("ASSISTANT_ARTICLES_DIR", str(tmp_path / "articles"))
+    site.start()
+    yield site
+    site.stop()

@@ -1,7 +1,7 @@
 """Do the cited sentences agree? Checked with rules that need no LLM.
 
 Two sentences about the same thing (they share content words, read as word classes:
-"blaze" is "fire", "died" is "killed", see news_words.py) differ when:
+"blaze" is "fire", "died" is "killed", see words.py) differ when:
 
 - **denial**: one denies, rejects or dismisses what the other asserts ("X claimed the
   troops were surrounded" / "Y dismissed suggestions the troops are surrounded"): the
@@ -12,6 +12,11 @@ Two sentences about the same thing (they share content words, read as word class
   not resigned");
 - **opposites**: nearly the same words with a known pair of opposites (rose / fell,
   for / against, open / closed);
+- **names**: nearly the same sentence, reworded or not, with another person, organisation,
+  place, team or work in one slot ("awarded to A" / "B won", "held in A" / "held in B"):
+  the words besides the two names mostly the same (names.py reads the names: titles,
+  sentence-opening words, short and transliterated forms; a name that is the source,
+  "Trump said", is not a fact of the sentence);
 - **figures**: two figures of one quantity have different values (12 people / 15
   people, "three" / "5", "a quarter" / "half a percentage point"): same unit, the same
   thing counted ("homes" / "households", "people" / "the crowd"; not "beds" /
@@ -19,27 +24,36 @@ Two sentences about the same thing (they share content words, read as word class
   around them in common or each the only figure of its kind in nearly the same words;
   or the same count of the same people with fates that exclude each other ("seven
   soldiers were killed" / "seven soldiers were wounded");
+  Also any figure changed in one slot of nearly the same words ("by 312 votes to 290" /
+  "by 301 votes to 290", "at 8pm" / "at 10pm");
 - **dates**: nearly the same words and dates that do not overlap (on Tuesday / on
-  Wednesday, 2021 / 2023).
+  Wednesday, 2021 / 2023, next week / next month).
 
-Figures of another event ("the first attack" / "a second attack") are not compared.
-Sentences that share most of their content words and differ in none of these ways
-agree, unless their figures clash. Measured on bench/agreement_pairs.jsonl
-(bench/agreement.py): see docs/news.md.
+Figures of another event ("the first attack" / "a second attack") are not compared, and
+neither are sentences that each name someone the other does not at another time or
+count ("A met B on Monday" / "A met C on Tuesday"): other events, not one fact told twice.
+
+Agreement needs positive evidence: most content words in common, no names of each that
+the other lacks, every figure of the one with fewer figures in the other with the same
+fate, no other dates, something in common besides who is speaking, and not a different
+act on each side ("visited" / "criticised"). So a differing name or figure slot is never
+"agree". Measured on bench/agreement_pairs.jsonl (bench/agreement.py): see docs/news.md.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
+import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from index.text import STOPWORDS, news_tokens, stem
 
 from ..answers import Agreement, Disagreement
-
 from .dates import find_dates
-from .figures import Figure, figures, is_number_word
+from .figures import Figure, figures, is_number_word, token_value
+from .names import Name, names, unmatched
 from .words import EXCLUSIVE_FATES, KINDS_OF, same_thing, shared
 
 NEGATIONS = frozenset({"not", "no", "never", "none", "neither", "nor", "n't", "cannot", "nobody", "nothing",
@@ -62,13 +76,16 @@ _WEEKDAY = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sun
 
 SAME_TOPIC = 0.3  # share of the shorter sentence's content words the two must have in common
 NEAR_SAME = 0.5  # ... for negation, opposites and dates, where the rest of the sentence must match
-AGREE = 0.5
+AGREE = 0.6
+SAME_SLOT = 0.5  # Jaccard of the words besides two differing names: nearly the same sentence, reworded or not
+SLOT_CONTEXT = 3  # ... and at least this many of them: "killed 40% of Egypt's population" says too little
+SAME_WORDING = 0.6  # share of aligned words for two sentences to be one sentence with a changed figure
 
 
 @dataclass(frozen=True)
 class Relation:
     label: str  # "differ" or "agree"
-    kind: str  # differ: "denial", "negation", "opposites", "figures", "dates"; agree: "same claim"
+    kind: str  # differ: "denial", "negation", "opposites", "names", "figures", "dates"; agree: "same claim"
     first: str  # what the first sentence says on the point (a short quote)
     second: str
 
@@ -81,7 +98,15 @@ class CitedSentence:
 
 
 def _words(text: str) -> list[str]:
+    """Lower-case words without accents ("Erdoğan" is "erdogan", as many outlets write it)."""
+    if not text.isascii():
+        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     return news_tokens(text)
+
+
+def _nouns(text: str) -> list[str]:
+    """The words, possessives as their noun ("the foundation's chair": "foundation")."""
+    return [w[:-2] if w.endswith("'s") and len(w) > 3 else w for w in _words(text)]
 
 
 def _terms(words: Sequence[str]) -> set[str]:
@@ -268,18 +293,187 @@ def compare(a: str, b: str) -> Relation | None:
         if opposite:
             return Relation("differ", "opposites", _quote(a, common_terms | {stem(opposite[0])}),
                             _quote(b, common_terms | {stem(opposite[1])}))
+    named_a, named_b = names(a), names(b)
+    swapped = _swapped_names(a, b, named_a, named_b)
     differing = _differing_figures(a, b, topic) or _different_fates(a, b)
+    dates = _differing_dates(a, b) or _differing_times(a, b)
+    if _named_apart(a, b, named_a, named_b) and (dates or _other_figures(a, b, named_a, named_b, topic)):
+        return None  # other people or places at another time or count: other events, not one fact told twice
+    if swapped:
+        return Relation("differ", "names", *swapped)
     if differing:
         return Relation("differ", "figures", differing[0], differing[1])
-    if topic >= NEAR_SAME:
-        dates = _differing_dates(a, b)
-        if dates:
-            return Relation("differ", "dates", dates[0], dates[1])
-    if _figures_clash(a, b):
-        return None  # other figures for what may be other things: neither the same claim nor a known difference
+    if topic >= NEAR_SAME and dates:
+        return Relation("differ", "dates", dates[0], dates[1])
+    slot = _slot_figures(a, b)
+    if slot:
+        return Relation("differ", "figures", slot[0], slot[1])
+    if _figures_clash(a, b) or dates or not _same_facts(a, b, wa, wb, named_a, named_b):
+        return None  # neither the same claim nor a known difference
     if topic >= AGREE or _same_figure(a, b) or _same_quote(a, b):
         return Relation("agree", "same claim", _quote(a, common_terms), _quote(b, common_terms))
     return None
+
+
+def _swapped_names(a: str, b: str, named_a: list[Name], named_b: list[Name]) -> tuple[str, str] | None:
+    """Nearly the same sentence, reworded or not, with another name in one slot ("awarded to
+    A" / "B won", "held in A" / "held in B"): (the phrase naming A, the phrase naming B).
+
+    Names that are the source ("Trump said") are no fact of the sentence. A lone capitalised
+    word opening a sentence counts only against a name the other sentence surely gives, and
+    two of them ("Heavy rain" / "Torrential rain") are ordinary words."""
+    only_a = [n for n in unmatched(named_a, named_b, b) if not n.speaker]
+    only_b = [n for n in unmatched(named_b, named_a, a) if not n.speaker]
+    opening_a = [n for n in only_a if n.initial]
+    opening_b = [n for n in only_b if n.initial]
+    if opening_a and opening_b:
+        only_a, only_b = [n for n in only_a if not n.initial], [n for n in only_b if not n.initial]
+    if not only_a or not only_b or all(n.initial for n in only_a + only_b) or len(only_a) > 2 or len(only_b) > 2:
+        return None  # one slot holds a name or two ("Wembley Stadium in London"); more are other sentences
+    left_out = only_a + only_b + [n for n in named_a + named_b if n.speaker]
+    rest_a = _terms(_nouns(_mask(a, [n for n in left_out if n in named_a])))
+    rest_b = _terms(_nouns(_mask(b, [n for n in left_out if n in named_b])))
+    if not rest_a or not rest_b:
+        return None
+    common = shared(rest_a, rest_b)
+    if len(common) < SLOT_CONTEXT or len(common) / len(rest_a | rest_b | common) < SAME_SLOT:
+        return None
+    # the two in the most alike places of their sentences, sure names before sentence openings
+    x, y = min(((x, y) for x in only_a for y in only_b),
+               key=lambda p: (p[0].initial + p[1].initial, abs(p[0].start / len(a) - p[1].start / len(b))))
+    return _name_quote(a, x), _name_quote(b, y)
+
+
+def _mask(text: str, spans: Sequence[Name]) -> str:
+    for name in spans:
+        text = text[:name.start] + " " * (name.end - name.start) + text[name.end:]
+    return text
+
+
+def _name_quote(text: str, name: Name, before: int = 2, limit: int = 8) -> str:
+    """The name with the words that give its slot: back to the second ordinary word before
+    it in its clause ("awarded to the South African novelist Damon Galgut" -> "the South
+    African novelist Damon Galgut"), else the words after it ("Peter Handke won the")."""
+    clause_start = max((m.end() for m in _CLAUSE.finditer(text, 0, name.start)), default=0)
+    words = text[clause_start:name.start].split()
+    taken: list[str] = []
+    lower = 0
+    while words and lower < before and len(taken) < limit:
+        word = words.pop()
+        taken.insert(0, word)
+        lower += word[:1].islower()
+    if lower:
+        return " ".join(taken + [name.text])
+    following = _CLAUSE.search(text, name.end)
+    after = text[name.end:following.start() if following else len(text)].split()[:before]
+    return " ".join([name.text] + after).rstrip(".")
+
+
+_TIMES = frozenset("""today yesterday tomorrow tonight weekend week month year morning afternoon evening night
+monday tuesday wednesday thursday friday saturday sunday""".split())
+# month names only with their capital: "may" and "march" are verbs too
+_MONTH_NAMES = re.compile(r"\b(January|February|March|April|May|June|July|August|September|October|November|"
+                          r"December)\b")
+
+
+def _differing_times(a: str, b: str) -> tuple[str, str] | None:
+    """Days, times of day, weeks and months that do not meet ("next week" / "next month",
+    "in May" / "in June"): the date rules read only dates they can place."""
+    ta = _TIMES.intersection(_words(a)) | {m.lower() for m in _MONTH_NAMES.findall(a)}
+    tb = _TIMES.intersection(_words(b)) | {m.lower() for m in _MONTH_NAMES.findall(b)}
+    if ta and tb and not ta & tb:
+        return sorted(ta)[0], sorted(tb)[0]
+    return None
+
+
+_NUMBER = re.compile(r"\d")
+
+
+def _slot_figures(a: str, b: str) -> tuple[str, str] | None:
+    """One sentence told twice in nearly the same words with another figure where the first
+    had one ("by 312 votes to 290" / "by 301 votes to 290", "at 8pm" / "at 10pm", "aged 81" /
+    "aged 78"): what the figure rules miss when another figure of the two is the same."""
+    ta, tb = a.split(), b.split()
+    ka, kb = [_slot_key(t) for t in ta], [_slot_key(t) for t in tb]
+    if not ka or not kb:
+        return None  # all names, masked out
+    matcher = difflib.SequenceMatcher(a=ka, b=kb, autojunk=False)
+    if 2 * sum(m.size for m in matcher.get_matching_blocks()) / (len(ka) + len(kb)) < SAME_WORDING:
+        return None
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        removed = sorted(k for k in ka[i1:i2] if _NUMBER.search(k))
+        added = sorted(k for k in kb[j1:j2] if _NUMBER.search(k))
+        if op == "replace" and removed and added and removed != added:
+            return _around(ta, i1, i2), _around(tb, j1, j2)
+    return None
+
+
+def _slot_key(token: str) -> str:
+    """A word as compared in one slot: number words as digits ("twelve" and "12" are one)."""
+    key = re.sub(r"[^\w.%$€£-]", "", token.lower().replace("’", "'")).strip(".")
+    return token_value(key) or key
+
+
+def _around(tokens: Sequence[str], first: int, last: int, context: int = 2) -> str:
+    return " ".join(tokens[max(0, first - context):last + context]).strip(" ,;:.")
+
+
+def _other_figures(a: str, b: str, named_a: list[Name], named_b: list[Name], topic: float) -> bool:
+    """Figures that differ outside the names ("Falcon 9" / "Ariane 6" is a name, not a figure)."""
+    a, b = _mask(a, named_a), _mask(b, named_b)
+    if _differing_figures(a, b, topic) or _different_fates(a, b) or _slot_figures(a, b):
+        return True
+    values_a, values_b = {f.value for f in figures(a)}, {f.value for f in figures(b)}
+    return bool(values_a and values_b and not values_a & values_b)  # "40% of Egypt's" / "half of Paris's"
+
+
+def _facts(names_: list[Name], others: list[Name], other_text: str) -> list[Name]:
+    """The names of one sentence that the other lacks, without the sources of what it says."""
+    return [n for n in unmatched(names_, others, other_text) if not (n.speaker and n.initial)]
+
+
+def _named_apart(a: str, b: str, named_a: list[Name], named_b: list[Name]) -> bool:
+    """Each names someone or something the other does not, besides who says it."""
+    return (any(not n.speaker for n in unmatched(named_a, named_b, b))
+            and any(not n.speaker for n in unmatched(named_b, named_a, a)))
+
+
+def _same_facts(a: str, b: str, wa: Sequence[str], wb: Sequence[str], named_a: list[Name],
+                named_b: list[Name]) -> bool:
+    """Positive evidence of one claim: no name of each that the other lacks (the one with
+    fewer may leave some out), every figure of the one with fewer figures in the other, and
+    something said besides who it is about."""
+    only_a, only_b = _facts(named_a, named_b, b), _facts(named_b, named_a, a)
+    if only_a and only_b:
+        return False
+    fa, fb = figures(a), figures(b)
+    fewer, more = (fa, fb) if len(fa) <= len(fb) else (fb, fa)
+    if any(not any(x.value == y.value and x.unit == y.unit and x.fate == y.fate for y in more) for x in fewer):
+        return False  # a figure the other lacks, or gives of another fate ("ten rescued" / "ten killed")
+    if _other_acts(wa, wb) and not (fa and fb):
+        return False  # each tells of an act the other does not ("visited" / "criticised")
+    sources = {same_thing(stem(w)) for n in named_a + named_b if n.speaker for w in n.words}
+    return bool(shared(_terms(wa), _terms(wb)) - sources)
+
+
+# common irregular past tenses of news (regular ones end in -ed)
+_IRREGULAR_ACTS = frozenset("""met won lost took made gave went came left held led sold bought saw began fell rose ran
+hit struck fled kept sent set paid spent shot fought broke built chose drove flew grew knew sank sat sought spoke
+stood stole threw tore wrote""".split())
+
+
+def _other_acts(wa: Sequence[str], wb: Sequence[str]) -> bool:
+    """Each tells of a past act (a verb in -ed or a common irregular one) that the other's
+    words do not name."""
+    ta, tb = _terms(wa), _terms(wb)
+    acts_a, acts_b = _acts(wa), _acts(wb)
+    return bool(acts_a and acts_b and not shared(acts_a, tb) and not shared(acts_b, ta))
+
+
+def _acts(words: Sequence[str]) -> set[str]:
+    acts = {w for w in words if (w.endswith("ed") and len(w) > 4 or w in _IRREGULAR_ACTS) and w not in STOPWORDS}
+    return {same_thing(stem(w)) for w in acts} - REPORTING - DENIALS
+
 
 
 def _same_figure(a: str, b: str) -> bool:

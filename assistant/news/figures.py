@@ -14,7 +14,8 @@ from index.text import NEWS_TOKEN as _TOKEN, STOPWORDS, stem
 
 from .words import fate_of, same_thing
 
-_UNITS = r"(?P<unit>%|percent|per cent|percentage points?|billion|million|thousand|bn|m\b)"
+# longest first: "percent" would take the start of "percentage points"
+_UNITS = r"(?P<unit>%|percentage points?|percent|per cent|billion|million|thousand|bn|m\b)"
 _DIGITS = re.compile(r"(?P<cur>[$€£])?\s?(?P<num>\d+(?:[.,]\d+)*)(?P<score>-\d+\b)?\s*" + _UNITS + "?", re.I)
 SMALL = {w: n for n, w in enumerate("""zero one two three four five six seven eight nine ten eleven twelve thirteen
 fourteen fifteen sixteen seventeen eighteen nineteen""".split())}

@@ -14,12 +14,11 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from index.text import repeats
-
 from ..answers import TimelinePoint
 from ..retrieval import Scored
 
 from .dates import DateMention, day_of, find_dates
+from .versions import same_version
 
 MAX_POINTS = 8
 MAX_PER_ARTICLE = 3  # a story told by several articles, not the best-matching one retold
@@ -72,8 +71,8 @@ def timeline_points(scored: Sequence[Scored], number_of: Callable[[Scored], int]
             break
         if per_article.get(item.hit.article_id, 0) >= MAX_PER_ARTICLE:
             continue
-        if any(repeats(item.sentence.text, p[0].sentence.text) for p in picked):
-            continue
+        if any(same_version(item.sentence.text, p[0].sentence.text) for p in picked):
+            continue  # a copy's sentence; another version of the fact is a point of its own
         when, how = sentence_date(item.sentence.text, item.hit.published)
         picked.append((item, when, how))
         per_article[item.hit.article_id] = per_article.get(item.hit.article_id, 0) + 1

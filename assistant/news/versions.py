@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from index.text import content_terms
+from index.text import content_terms, repeats
 
 from ..answers import Revision
 from . import agreement
@@ -46,6 +46,13 @@ def counterpart(sentence: str, others: Sequence[str]) -> str | None:
         if share > best_share:
             best, best_share = other, share
     return best if best_share >= SAME_SENTENCE else None
+
+
+def same_version(a: str, b: str) -> bool:
+    """Whether two sentences tell one fact in nearly the same words (a copy's sentence).
+    Nearly the same words with another name, figure or date in one slot ("awarded to A" /
+    "awarded to B") are two versions of the fact, to be shown both and said to differ."""
+    return repeats(a, b) and change(a, b) is None
 
 
 def change(cited: str, other: str) -> tuple[str, str, str] | None:

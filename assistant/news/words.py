@@ -36,6 +36,9 @@ _CLASSES = {
     "power": "power electricity",
     "troops": "soldiers troops servicemen",
     "storm": "storm storms hurricane typhoon cyclone",
+    # one movement of a price or a count, several verbs
+    "rise": "rose rise rises rising risen climbed climbs jumped jumps surged surges",
+    "fall": "fell fall falls falling fallen dropped drops declined declines slid slides slumped slumps",
 }
 FATES = frozenset({"dead", "injured", "missing", "freed", "held", "hired", "job cuts"})
 EXCLUSIVE_FATES = frozenset({"dead", "injured", "missing", "freed"})  # one person cannot have two of these

@@ -11,8 +11,9 @@ import math
 
 import numpy as np
 
-from index.text import content_terms, repeats
+from index.text import content_terms
 
+from ..news.versions import same_version
 from ..retrieval import Hit, Scored, Sentence
 
 W_OVERLAP = 0.5
@@ -45,6 +46,10 @@ def choose(scored: list[Scored], max_sentences: int = 3, keep_ratio: float = 0.8
     down to `tie_ratio`: with the lexical evidence tied, the remaining difference is the
     embedding's, which misses paraphrases ("warned" / "cautioned"). On the SQuAD dev half
     this rule changed no answer's correctness and added 1 word on average.
+
+    A sentence that repeats a chosen one is left out (a syndicated or corrected copy), unless
+    it tells the fact with another name, figure or date (news.versions.same_version): then
+    both versions are cited, and the agreement check says they differ.
     """
     if not scored:
         return []
@@ -56,13 +61,13 @@ def choose(scored: list[Scored], max_sentences: int = 3, keep_ratio: float = 0.8
             return True
         return best.overlap > 0 and s.overlap >= best.overlap and s.score >= best.score * tie_ratio
 
-    close = [s for s in scored[1:] if close_enough(s) and not repeats(s.sentence.text, best.sentence.text)]
+    close = [s for s in scored[1:] if close_enough(s) and not same_version(s.sentence.text, best.sentence.text)]
     # a second article saying something close to the best adds more than a neighbour of it
     close.sort(key=lambda s: (s.hit.article_id == best.hit.article_id, -s.score))
     for candidate in close:
         if len(chosen) >= max_sentences:
             break
-        if any(repeats(candidate.sentence.text, c.sentence.text) for c in chosen):
+        if any(same_version(candidate.sentence.text, c.sentence.text) for c in chosen):
             continue  # a syndicated or corrected copy says nothing new
         chosen.append(candidate)
     return chosen

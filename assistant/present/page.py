@@ -26,6 +26,7 @@ from ..answering import Assistant
 from ..answers import Answer
 from ..gate import CONCURRENCY, MAX_WAITING, QueueFull, answer_gate
 from .examples import example_questions
+from .news_in import NewsIn, NewsInControls
 from .render import Turn, answer_markdown, citation_cards, markdown_text, sources_panel
 
 log = logging.getLogger("assistant.app")
@@ -83,6 +84,7 @@ class ArticleControls:
     rebuild: gr.Button
     report: gr.Markdown
     table: gr.Dataframe
+    news_in: NewsInControls  # "Add from URL" and "Feeds"
 
 
 class ChatPage:
@@ -92,6 +94,7 @@ class ChatPage:
         self.settings = settings or Settings.load()
         self._examples_seen: dict[Any, list[str]] = {}
         self._examples_lock = threading.Lock()
+        self.news_in = NewsIn(self)
 
     def assistant(self) -> Assistant:
         return get_assistant(self.settings)  # made on first use: building the page loads no model
@@ -306,12 +309,14 @@ class ChatPage:
                 published = gr.Textbox(label="Published", placeholder="YYYY-MM-DD")
             text = gr.Textbox(label="Text", lines=8, elem_id="paste-text")
             paste_button = gr.Button("Add and index", elem_id="paste-add")
+        news_in = self.news_in.layout()
         rebuild = gr.Button("Rebuild index", elem_id="rebuild")
         report = gr.Markdown(elem_id="index-report")
         table = gr.Dataframe(headers=TABLE_HEADERS, datatype=["str", "str", "str", "str", "number", "str"],
                              interactive=False, column_widths=["30%", "13%", "10%", "25%", "7%", "15%"], wrap=True,
                              label="Indexed articles", elem_id="articles-table")
-        return ArticleControls(files, (title, outlet, url, published, text), paste_button, rebuild, report, table)
+        return ArticleControls(files, (title, outlet, url, published, text), paste_button, rebuild, report, table,
+                               news_in)
 
     def _wire_chat(self, c: AskControls) -> None:
         turns = gr.State([])
@@ -334,4 +339,5 @@ class ChatPage:
         a.paste_button.click(self.paste, list(a.paste), built + [a.paste[-1]], api_visibility="private",
                              **index_queue)
         a.rebuild.click(self.rebuild, None, built, api_name="rebuild", **index_queue)
+        self.news_in.wire(page, a.news_in, built, index_queue)
         page.load(self.on_load, None, built, api_visibility="private")
