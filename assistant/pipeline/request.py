@@ -11,6 +11,7 @@ from typing import Any, Sequence
 from index.articles import parse_date
 from index.errors import ConfigError, InvalidRequest
 from index.settings import AnswerMode
+from index.textview import normalised
 
 from ..news.dates import DateQuery, question_dates
 from ..news.timeline import is_timeline_question, without_timeline_words
@@ -35,8 +36,9 @@ class Request:
 
 
 def clean_question(question: Any) -> str:
-    """Printable text on one line, cut to a length worth searching (a 100 kB paste is not a question)."""
-    printable = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in str(question or ""))
+    """Printable text on one line, cut to a length worth searching (a 100 kB paste is not a question).
+    Read in the normalised view, as the articles are: "Wit\u00adkoff" asks about Witkoff."""
+    printable = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in normalised(str(question or "")))
     return " ".join(printable.split())[:MAX_QUESTION_CHARS]
 
 
