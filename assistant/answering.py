@@ -30,7 +30,9 @@ class Assistant:
         self.search: Corpus = corpus if corpus is not None else HybridSearch(self.settings)
         self.retriever = HybridRetriever(search=self.search, k=self.settings.top_k)
         model = chat_model if chat_model is not None else configured_chat_model(self.settings)
-        self.steps = AnswerChain(self.search, model, llm_timeout=self.settings.llm_timeout, retriever=self.retriever)
+        self.steps = AnswerChain(self.search, model, llm_timeout=self.settings.llm_timeout, retriever=self.retriever,
+                                 story_threshold=self.settings.story_threshold,
+                                 briefing_stories=self.settings.briefing_stories)
         self.chain: Runnable = self.steps.runnable()
 
     def request(self, question: str, history: Sequence[tuple[str, str]] | None = None, **options) -> Request:

@@ -20,7 +20,7 @@ from pydantic import ConfigDict
 from index import Settings, article_texts
 from index.duplicates import shingles
 from index.embedding import Embedder, embedder_for
-from index.store import Store, chunk_record_id, open_lexical
+from index.store import PAGE, Store, chunk_record_id, open_lexical
 from index.textview import normalised
 
 from .injection import is_instruction
@@ -192,6 +192,34 @@ class HybridSearch:
 
     def passage_count(self) -> int:
         return self.lexical.count()
+
+    def article_vectors(self, article_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        vectors: dict[str, np.ndarray] = {}
+        ids = list(article_ids)
+        for start in range(0, len(ids), PAGE):
+            found = self.store.articles.get(ids=ids[start:start + PAGE], include=["embeddings"])
+            for article_id, vector in zip(found["ids"], found["embeddings"]):
+                if vector is not None and len(vector):
+                    vectors[article_id] = np.asarray(vector, dtype=np.float32)
+        return vectors
+
+    def article_passages(self, article_ids: Sequence[str]) -> dict[str, list[Hit]]:
+        """Read by primary keys: the article records name their chunk count and version."""
+        ids = [a for a in dict.fromkeys(article_ids) if self.committed.get(a)]
+        records = self.store.articles.get(ids=ids, include=["metadatas"]) if ids else {"ids": [], "metadatas": []}
+        chunk_ids = []
+        for article_id, meta in zip(records["ids"], records["metadatas"]):
+            if meta and meta.get("version") == self.committed.get(article_id):
+                count = int(meta.get("chunks") or 0)
+                chunk_ids += [chunk_record_id(article_id, meta["version"], i) for i in range(count)]
+        passages: dict[str, list[Hit]] = {a: [] for a in ids}
+        for start in range(0, len(chunk_ids), PAGE):
+            page = chunk_ids[start:start + PAGE]
+            for hit in self._hits(page, dict.fromkeys(page, 0.0)):
+                passages[hit.article_id].append(hit)
+        for found in passages.values():
+            found.sort(key=lambda h: h.start)
+        return passages
 
     def article_texts(self, article_ids: Sequence[str]) -> dict[str, str]:
         """The indexed text of each committed article: what every offset of its citations indexes."""

@@ -91,7 +91,7 @@ def briefing_checks(search, labels: dict[str, dict]) -> dict:
     from assistant.pipeline.briefing import Briefer, collection_question
     from index.text import content_terms
 
-    stories = StoryIndex(search)
+    stories = StoryIndex(search, search.settings.story_threshold)
     every = stories.stories()
     predicted = {a: n for n, story in enumerate(every) for a in story.article_ids}
     whole = scores(predicted, {a: v["story"] for a, v in labels.items() if a in predicted})
@@ -160,11 +160,11 @@ def briefing_speed(data_dir: Path, runs: int) -> dict:
     from index import Settings
 
     search = HybridSearch(Settings.load(env={}, data_dir=data_dir))
-    stories = StoryIndex(search)
+    stories = StoryIndex(search, search.settings.story_threshold)
     started = time.perf_counter()
     every = stories.stories()
     clustered = time.perf_counter() - started
-    briefer = Briefer(stories)
+    briefer = Briefer(stories, search.settings.briefing_stories)
     newest = max((m.published[:10] for m in search.catalog.values() if m.published), default="")
     questions = ["Summarize the articles", "What are the main stories?"]
     if newest:

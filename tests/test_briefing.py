@@ -56,7 +56,7 @@ def assistant(corpus):
 
 def test_each_story_is_found_with_its_outlets_and_dates(assistant, corpus):
     _, _, labels = corpus
-    stories = StoryIndex(assistant.search).stories()
+    stories = StoryIndex(assistant.search, assistant.settings.story_threshold).stories()
     by_label = {}
     for story in stories:
         assert len({labels[a] for a in story.article_ids}) == 1, story  # no story mixes two topics
@@ -83,7 +83,7 @@ def test_a_new_article_joins_its_story_without_clustering_again(corpus, tmp_path
     late.unlink()
     settings = Settings.load(env={}, data_dir=tmp_path / "data")
     build_index(copy, settings=settings)
-    stories = StoryIndex(Assistant(settings).search)
+    stories = StoryIndex(Assistant(settings).search, settings.story_threshold)
     before = stories.stories()
     late.write_text(held_back)
     build_index(copy, settings=settings)

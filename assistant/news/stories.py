@@ -14,24 +14,25 @@ early, while centroids were still single articles. A new article later joins its
 story the same way, without clustering anything else again; a removed or changed article
 leaves its story (and a changed one joins again).
 
-`StoryIndex` keeps the stories of one `HybridSearch`, keyed by what the index has
+`StoryIndex` keeps the stories of one corpus (`pipeline/corpus.py`), keyed by what the index has
 committed: a build that commits, removes or regroups articles updates them at the next
 look (`stories()`), and nothing is recomputed while nothing changed.
 """
 
 from __future__ import annotations
 
-import json
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from index.store import PAGE, chunk_record_id
+from ..retrieval import ArticleMeta, Hit, Sentence
 
-from ..retrieval import ArticleMeta, Hit, HybridSearch, Sentence
+if TYPE_CHECKING:
+    from ..pipeline.corpus import Corpus
 
 REFINE_PASSES = 2
 BATCH = 256  # units compared with the centroids at once in the single pass
@@ -256,9 +257,9 @@ def units(article_ids: Iterable[str], catalog: dict[str, ArticleMeta],
 class StoryIndex:
     """The stories of one index, kept up to date with what it has committed."""
 
-    def __init__(self, search: HybridSearch, threshold: float | None = None):
+    def __init__(self, search: Corpus, threshold: float):
         self.search = search
-        self.threshold = search.settings.story_threshold if threshold is None else threshold
+        self.threshold = threshold
         self._lock = threading.Lock()
         self._seen: dict[str, tuple[str, str]] = {}  # article -> (version, group) it was clustered with
         self._committed_object: object = None
@@ -359,11 +360,9 @@ class StoryIndex:
 
     def _read_vectors(self, article_ids: list[str]) -> None:
         """The stored vector of each article (the mean of its sentence vectors)."""
-        for start in range(0, len(article_ids), PAGE):
-            found = self.search.store.articles.get(ids=article_ids[start:start + PAGE], include=["embeddings"])
-            for article_id, vector in zip(found["ids"], found["embeddings"]):
-                if vector is not None and len(vector):
-                    self._article_vectors[article_id] = np.asarray(vector, dtype=np.float32)
+        for article_id, vector in self.search.article_vectors(article_ids).items():
+            if vector is not None and len(vector):
+                self._article_vectors[article_id] = np.asarray(vector, dtype=np.float32)
 
     def _publish(self, catalog: dict[str, ArticleMeta]) -> None:
         """Story records from the clusters (built whole, then swapped in for readers)."""
@@ -393,22 +392,9 @@ class StoryIndex:
                 self._read_passages(missing, committed)
             return {a: self._passages[(a, committed[a])] for a in wanted if (a, committed[a]) in self._passages}
 
-    def _read_passages(self, article_ids: list[str], committed: dict[str, str]) -> None:
-        store = self.search.store
-        records = store.articles.get(ids=article_ids, include=["metadatas"])
-        chunk_ids = []
-        for article_id, meta in zip(records["ids"], records["metadatas"]):
-            if meta and meta.get("version") == committed.get(article_id):
-                count = int(meta.get("chunks") or 0)
-                chunk_ids += [chunk_record_id(article_id, meta["version"], i) for i in range(count)]
-        hits = []
-        for start in range(0, len(chunk_ids), PAGE):
-            found = store.chunks.get(ids=chunk_ids[start:start + PAGE], include=["documents", "metadatas"])
-            for chunk_id, text, meta in zip(found["ids"], found["documents"], found["metadatas"]):
-                if meta:
-                    hits.append(Hit(chunk_id, meta["article_id"], meta.get("title", ""), meta.get("source", ""),
-                                    meta.get("url", ""), meta.get("published", ""), text, meta["start"], meta["end"],
-                                    tuple(tuple(s) for s in json.loads(meta["sentences"])), 0.0))
+    def _read_passages(self, article_ids: list[str], committed: Mapping[str, str]) -> None:
+        chunks = self.search.article_passages(article_ids)
+        hits = [hit for found in chunks.values() for hit in found]
         sentences = self.search.sentences(hits)
         by_article: dict[str, list[tuple[Hit, list[Sentence]]]] = {a: [] for a in article_ids}
         for hit in sorted(hits, key=lambda h: h.start):

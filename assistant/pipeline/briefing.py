@@ -162,10 +162,10 @@ class _Candidate:
 class Briefer:
     """Briefings over one index's stories."""
 
-    def __init__(self, stories: StoryIndex, max_stories: int | None = None):
+    def __init__(self, stories: StoryIndex, max_stories: int):
         self.stories = stories
         self.search = stories.search
-        self.max_stories = max_stories or self.search.settings.briefing_stories
+        self.max_stories = max_stories
         self._candidates_of: dict[tuple, tuple[_Candidate, ...]] = {}  # best sentences of a story, per index state
         self._state: object = None
 

@@ -19,11 +19,11 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 
-from index.settings import AnswerMode
+from index.settings import AnswerMode, Settings
 
 from ..answers import Answer
 from ..news.stories import StoryIndex
-from ..retrieval import Hit, HybridRetriever, HybridSearch
+from ..retrieval import Hit, HybridRetriever
 from .briefing import Briefer, briefing_question
 from .compose import Draft, abstain, extractive, refusal, timeline, with_notice
 from .corpus import Corpus
@@ -40,8 +40,10 @@ class AnswerChain:
     """The steps, bound to one corpus and (optionally) a chat model."""
 
     def __init__(self, corpus: Corpus, chat_model: BaseChatModel | None = None, llm_timeout: float = 30.0,
-                 retriever: BaseRetriever | None = None):
+                 retriever: BaseRetriever | None = None, story_threshold: float = Settings.story_threshold,
+                 briefing_stories: int = Settings.briefing_stories):
         self.corpus = corpus
+        self.story_threshold, self.briefing_stories = story_threshold, briefing_stories
         self.retriever = retriever or HybridRetriever(search=corpus)
         self.writer = Writer(chat_model, corpus, llm_timeout) if chat_model is not None else None
         self._retrieve = Retrieve(corpus, self.retriever)
@@ -147,11 +149,8 @@ class AnswerChain:
 
     def brief(self, request: Request) -> Answer:
         """The briefing the question asks for, from the corpus's stories (made on first use)."""
-        if not isinstance(self.corpus, HybridSearch):
-            return refusal("Briefings need a stored index (this corpus keeps no article vectors).",
-                           request.standalone, request.mode)
         if self._briefer is None:
-            self._briefer = Briefer(StoryIndex(self.corpus))
+            self._briefer = Briefer(StoryIndex(self.corpus, self.story_threshold), self.briefing_stories)
         return self._briefer.brief(briefing_question(request.standalone), request.standalone, request.filters)
 
 
