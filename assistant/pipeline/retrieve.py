@@ -22,7 +22,7 @@ from ..injection import is_instruction
 from .request import Request
 from .scoring import score_sentences
 
-# A sentence scoring below this is not evidence for the date rules ("latest", dated ranges).
+# A sentence scoring below this is not evidence for the date rules ("latest", dated ranges) and the briefing.
 # Whether the articles answer at all is the confidence's call (confidence.py), which weighs
 # the score with what the question asks for and the words the passage lacks.
 ABSTAIN_BELOW = 0.70
