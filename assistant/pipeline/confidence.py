@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from index.text import content_terms
+from index.textview import normalised
 
 from ..retrieval import Scored
 from .answer_type import AnswerType, expected_type, holds
@@ -108,16 +109,18 @@ def weigh(question: str, wanted: AnswerType, scored: Sequence[Scored],
     counts = {t: max(frequencies.get(v, 0) for v in found) for t, found in variants.items()}
     idf = {t: math.log(1 + (total_passages + 1) / (n + 1)) for t, n in counts.items()}
     unknown = sum(v for t, v in idf.items() if not counts[t]) / (sum(idf.values()) or 1.0)
-    passage_terms: dict[str, set[str]] = {}
+    passages: dict[str, tuple[str, set[str]]] = {}  # chunk id -> its text as read, the question's terms in it
     weighed = []
     for position, item in enumerate(scored[:LEAD_CANDIDATES]):
         if position and item.score < scored[0].score * LEAD_RATIO:
             break
-        if item.hit.chunk_id not in passage_terms:
-            written = set(content_terms(item.hit.text))
-            passage_terms[item.hit.chunk_id] = {t for t, found in variants.items() if written.intersection(found)}
-        weighed.append((item, evidence(question, wanted, item.sentence.text, item.hit.text, idf,
-                                       passage_terms[item.hit.chunk_id], item.score, unknown)))
+        if item.hit.chunk_id not in passages:
+            text = normalised(item.hit.text)  # "Star\u00admer" is the name "Starmer"
+            written = set(content_terms(text))
+            passages[item.hit.chunk_id] = text, {t for t, found in variants.items() if written.intersection(found)}
+        text, present = passages[item.hit.chunk_id]
+        weighed.append((item, evidence(question, wanted, item.sentence.text, text, idf, present, item.score,
+                                       unknown)))
     return weighed
 
 
