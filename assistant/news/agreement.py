@@ -48,9 +48,10 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from index.text import STOPWORDS, news_tokens, stem
+from index.text import NEWS_TOKEN, STOPWORDS, news_tokens, stem
 
 from ..answers import Agreement, Disagreement
+from .acts import other_acts
 from .dates import find_dates
 from .figures import Figure, figures, is_number_word, token_value
 from .names import Name, names, unmatched
@@ -450,30 +451,10 @@ def _same_facts(a: str, b: str, wa: Sequence[str], wb: Sequence[str], named_a: l
     fewer, more = (fa, fb) if len(fa) <= len(fb) else (fb, fa)
     if any(not any(x.value == y.value and x.unit == y.unit and x.fate == y.fate for y in more) for x in fewer):
         return False  # a figure the other lacks, or gives of another fate ("ten rescued" / "ten killed")
-    if _other_acts(wa, wb) and not (fa and fb):
-        return False  # each tells of an act the other does not ("visited" / "criticised")
+    if other_acts(NEWS_TOKEN.findall(a), NEWS_TOKEN.findall(b)):
+        return False  # each tells of an act the other does not ("employs 3,000" / "3,000 went on strike")
     sources = {same_thing(stem(w)) for n in named_a + named_b if n.speaker for w in n.words}
     return bool(shared(_terms(wa), _terms(wb)) - sources)
-
-
-# common irregular past tenses of news (regular ones end in -ed)
-_IRREGULAR_ACTS = frozenset("""met won lost took made gave went came left held led sold bought saw began fell rose ran
-hit struck fled kept sent set paid spent shot fought broke built chose drove flew grew knew sank sat sought spoke
-stood stole threw tore wrote""".split())
-
-
-def _other_acts(wa: Sequence[str], wb: Sequence[str]) -> bool:
-    """Each tells of a past act (a verb in -ed or a common irregular one) that the other's
-    words do not name."""
-    ta, tb = _terms(wa), _terms(wb)
-    acts_a, acts_b = _acts(wa), _acts(wb)
-    return bool(acts_a and acts_b and not shared(acts_a, tb) and not shared(acts_b, ta))
-
-
-def _acts(words: Sequence[str]) -> set[str]:
-    acts = {w for w in words if (w.endswith("ed") and len(w) > 4 or w in _IRREGULAR_ACTS) and w not in STOPWORDS}
-    return {same_thing(stem(w)) for w in acts} - REPORTING - DENIALS
-
 
 
 def _same_figure(a: str, b: str) -> bool:
