@@ -51,7 +51,7 @@ from dataclasses import dataclass
 from index.text import NEWS_TOKEN, STOPWORDS, news_tokens, stem
 
 from ..answers import Agreement, Disagreement
-from .acts import other_acts
+from .acts import acts, other_acts
 from .dates import find_dates
 from .figures import Figure, figures, is_number_word, token_value
 from .names import Name, names, unmatched
@@ -337,12 +337,27 @@ def _swapped_names(a: str, b: str, named_a: list[Name], named_b: list[Name]) -> 
     if not rest_a or not rest_b:
         return None
     common = shared(rest_a, rest_b)
-    if len(common) < SLOT_CONTEXT or len(common) / len(rest_a | rest_b | common) < SAME_SLOT:
+    if not _same_slot(common, rest_a, rest_b, only_a, only_b, (a, b)):
         return None
     # the two in the most alike places of their sentences, sure names before sentence openings
     x, y = min(((x, y) for x in only_a for y in only_b),
                key=lambda p: (p[0].initial + p[1].initial, abs(p[0].start / len(a) - p[1].start / len(b))))
     return _name_quote(a, x), _name_quote(b, y)
+
+
+def _same_slot(common: set[str], rest_a: set[str], rest_b: set[str], only_a: list[Name], only_b: list[Name],
+               texts: tuple[str, str]) -> bool:
+    """Whether the words besides the two names make them one slot of one fact: nearly the same
+    sentence, or, when one sentence adds a clause of its own ("..., sending the fans into
+    raptures"), the same act told of one sure name each ("the goal was scored by A" / "B scored
+    the goal") with most of the shorter sentence's words."""
+    if len(common) >= SLOT_CONTEXT and len(common) / len(rest_a | rest_b | common) >= SAME_SLOT:
+        return True
+    if len(only_a) != 1 or len(only_b) != 1 or only_a[0].initial or only_b[0].initial:
+        return False
+    tokens_a, tokens_b = NEWS_TOKEN.findall(texts[0]), NEWS_TOKEN.findall(texts[1])
+    same_act = shared(acts(tokens_a), acts(tokens_b))
+    return bool(same_act) and len(common) >= SLOT_CONTEXT - 1 and _overlap(rest_a, rest_b) >= SAME_SLOT
 
 
 def _mask(text: str, spans: Sequence[Name]) -> str:
@@ -498,11 +513,11 @@ def check(cited: Sequence[CitedSentence]) -> tuple[tuple[Disagreement, ...], tup
             elif relation.label == "agree":
                 agreeing.append(set(pair))
     groups: list[set[int]] = []
-    for pair in agreeing:
-        if frozenset(pair) in differing:
+    for agreed in agreeing:
+        if frozenset(agreed) in differing:
             continue
-        joined = [g for g in groups if g & pair]
-        merged = set(pair).union(*joined)
+        joined = [g for g in groups if g & agreed]
+        merged = set(agreed).union(*joined)
         groups = [g for g in groups if g not in joined] + [merged]
     agreements = tuple(Agreement(numbers=tuple(sorted(g))) for g in sorted(groups, key=min))
     return tuple(sorted(disagreements, key=lambda d: (d.first, d.second))), agreements
