@@ -371,3 +371,45 @@ def test_an_answer_from_two_reports_naming_different_laureates_cites_both_and_sa
     assert differ.kind == "names" and result.agreements == ()
     said = result.text[result.text.index("Sources differ"):]
     assert "Peter Handke" in said and "Abdulrazak Gurnah" in said and "agree" not in said
+
+
+@pytest.mark.parametrize("a, b", [
+    ("The plant employs 4,500 people.", "The plant's 4,500 workers walked out on Monday."),
+    ("The charity has 600 volunteers.", "The charity's 600 volunteers sent letters to the minister."),
+    ("The carrier flew 9 million passengers last year.", "The carrier stranded 9 million passengers last year."),
+])
+def test_the_same_subject_and_figure_with_another_act_is_not_agreement(a, b):
+    relation = compare(a, b)
+    assert relation is None or relation.label != "agree", relation
+
+
+@pytest.mark.parametrize("a, b", [
+    ("The bank said it would cut 900 jobs.", "The bank plans to cut about 900 jobs, a spokeswoman said."),
+    ("The insurer spent 3 billion euros in 2024.", "In 2024 the insurer spent 3 billion euros."),
+    ("Four climbers were killed when the ice wall collapsed.", "The avalanche killed four climbers, police said."),
+])
+def test_the_same_act_told_in_other_words_still_agrees(a, b):
+    relation = compare(a, b)
+    assert relation is not None and relation.label == "agree", relation
+
+
+def test_the_acts_of_a_sentence_are_its_verbs_read_by_form():
+    from assistant.news.acts import acts, other_acts
+    from index.text import NEWS_TOKEN
+
+    def read(text):
+        return NEWS_TOKEN.findall(text)
+
+    assert acts(read("The fund spent 2 billion euros.")) == acts(read("The fund will spend 2 billion euros."))
+    assert acts(read("The company plans to close the mine.")) == acts(read("The company would close the mine."))
+    assert "emploi" in acts(read("The factory employs 3,000 people."))
+    assert not acts(read("Mohammed bin Salman and 180 passengers were there."))  # a name in -ed, a plural noun
+    assert other_acts(read("The mayor opened the bridge."), read("The mayor criticised the bridge."))
+    assert not other_acts(read("The mayor opened the bridge."), read("The bridge was opened by the mayor."))
+
+
+def test_a_name_swap_differs_when_one_sentence_adds_a_clause_of_its_own():
+    relation = compare("The only try was scored by Antoine Dupont in the final minute.",
+                       "Romain Ntamack scored the only try in the final minute, silencing the visiting supporters.")
+    assert relation is not None and relation.label == "differ" and relation.kind == "names", relation
+    assert "Antoine Dupont" in relation.first and "Romain Ntamack" in relation.second

@@ -13,7 +13,9 @@ An act is a word read as a verb from its form and its neighbours:
 - a present tense in -s between a lower-case subject word and its object, which opens with a
   determiner, a number or "to" ("the factory employs 3,000", "the union represents the
   nurses", "the company plans to");
-- a fate of the people a figure counts ("killed", "arrested", "cut", see words.py).
+- a fate of the people a figure counts ("killed", "arrested", "cut", see words.py);
+- "has" / "have" / "had" before an object ("the charity has 600 volunteers"), not before a
+  participle ("has left").
 
 Acts are compared as word classes ("fell" / "dropped", "killed" / "died"); an act counts as
 named by the other sentence when its class is among the other's words in any role ("was
@@ -49,6 +51,7 @@ _SAYING = frozenset(stem(w) for w in """said says say told tell stated states st
 reports report announced announces confirmed confirms added adds acknowledged suggested suggests according
 quoted""".split())
 _DIGIT = re.compile(r"\d")
+_HAVE = frozenset({"has", "have", "had"})
 
 
 def base(word: str) -> str:
@@ -61,10 +64,12 @@ def acts(tokens: Sequence[str]) -> set[str]:
     lower = [t.lower().replace("’", "'") for t in tokens]
     found: set[str] = set()
     for i, word in enumerate(lower):
+        after = lower[i + 1] if i + 1 < len(lower) else ""
+        if word in _HAVE and _opens_object(after):
+            found.add("have")  # "the charity has 600 volunteers": owning is an act; "has left" is not
         if word in STOPWORDS or not word.isalpha() and "'" not in word:
             continue
         before = lower[i - 1] if i else ""
-        after = lower[i + 1] if i + 1 < len(lower) else ""
         if _is_act(word, tokens[i], before, lower[i - 2] if i > 1 else "", after):
             found.add(word)
     return {same_thing(base(w)) for w in found} - {same_thing(s) for s in _SAYING} - _INTENT
@@ -79,7 +84,11 @@ def _is_act(word: str, token: str, before: str, two_before: str, after: str) -> 
         return token.islower()
     return (word.endswith("s") and not word.endswith(("ss", "us", "is", "'s")) and len(word) > 3
             and token.islower() and before.isalpha() and before not in STOPWORDS and not is_number_word(before)
-            and (after in _OBJECT_START or bool(_DIGIT.match(after))))
+            and _opens_object(after))
+
+
+def _opens_object(word: str) -> bool:
+    return word in _OBJECT_START or bool(_DIGIT.match(word)) or is_number_word(word)
 
 
 def named(tokens: Sequence[str]) -> set[str]:
