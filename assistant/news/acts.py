@@ -6,7 +6,8 @@ agreement needs the same act as well: `other_acts(a, b)` is true when each sente
 an act that the other does not name.
 
 An act is a word read as a verb from its form and its neighbours:
-- a past tense: a word in -ed, or a common irregular one ("met", "went", "sold"), read as its
+- a past tense: a word in -ed (not after a number or determiner: "two forced fumbles"), or a
+  common irregular one ("met", "went", "sold"), read as its
   base form ("spent" is "spend");
 - the word after a modal ("will cut", "could close") or after a verb of intent and "to"
   ("plans to cut": the intent itself is no act, so "would cut" and "plans to cut" agree);
@@ -25,9 +26,8 @@ announced" / "announced"). Words of saying ("said", "reported") are no act of th
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 
-from index.text import STOPWORDS, stem
+from index.text import NEWS_TOKEN, STOPWORDS, stem
 
 from .figures import is_number_word
 from .words import fate_of, same_thing
@@ -51,7 +51,9 @@ _SAYING = frozenset(stem(w) for w in """said says say told tell stated states st
 reports report announced announces confirmed confirms added adds acknowledged suggested suggests according
 quoted""".split())
 _DIGIT = re.compile(r"\d")
+_TOKEN = re.compile(rf"{NEWS_TOKEN.pattern}|[,;:()\[\]—–\"“”]")
 _HAVE = frozenset({"has", "have", "had"})
+_DETERMINERS = frozenset("a an the its his her their our this that these those".split())
 
 
 def base(word: str) -> str:
@@ -59,8 +61,15 @@ def base(word: str) -> str:
     return stem(_IRREGULAR.get(word, word))
 
 
-def acts(tokens: Sequence[str]) -> set[str]:
-    """The acts of a sentence as word classes. `tokens` are its words with their case."""
+def _tokens(text: str) -> list[str]:
+    """The words of a sentence with their case, and its commas and brackets as tokens of their
+    own: "tackles, 2½ sacks" is a list, not "tackles 2½"."""
+    return _TOKEN.findall(text)
+
+
+def acts(text: str) -> set[str]:
+    """The acts of a sentence as word classes."""
+    tokens = _tokens(text)
     lower = [t.lower().replace("’", "'") for t in tokens]
     found: set[str] = set()
     for i, word in enumerate(lower):
@@ -79,7 +88,9 @@ def _is_act(word: str, token: str, before: str, two_before: str, after: str) -> 
     if word in _IRREGULAR or fate_of(stem(word)):
         return True
     if word.endswith("ed") and len(word) > 4:
-        return token.islower()  # not "Mohammed"
+        # not "Mohammed", nor an adjective after a number or determiner ("two forced fumbles")
+        return token.islower() and before not in _DETERMINERS and not _DIGIT.match(before) \
+            and not is_number_word(before)
     if before in _MODALS or before == "to" and stem(two_before) in _INTENT:
         return token.islower()
     return (word.endswith("s") and not word.endswith(("ss", "us", "is", "'s")) and len(word) > 3
@@ -91,14 +102,14 @@ def _opens_object(word: str) -> bool:
     return word in _OBJECT_START or bool(_DIGIT.match(word)) or is_number_word(word)
 
 
-def named(tokens: Sequence[str]) -> set[str]:
+def named(text: str) -> set[str]:
     """Every word of a sentence as a word class, irregular past tenses as their base form: what
     an act of the other sentence is looked for in."""
-    words = [t.lower().replace("’", "'") for t in tokens]
+    words = [t.lower().replace("’", "'") for t in NEWS_TOKEN.findall(text)]
     return {same_thing(base(w[:-2] if w.endswith("'s") else w)) for w in words if w not in STOPWORDS}
 
 
-def other_acts(tokens_a: Sequence[str], tokens_b: Sequence[str]) -> bool:
+def other_acts(a: str, b: str) -> bool:
     """Each sentence tells of an act that the other does not name."""
-    acts_a, acts_b = acts(tokens_a), acts(tokens_b)
-    return bool(acts_a - named(tokens_b)) and bool(acts_b - named(tokens_a))
+    acts_a, acts_b = acts(a), acts(b)
+    return bool(acts_a - named(b)) and bool(acts_b - named(a))

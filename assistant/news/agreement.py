@@ -48,7 +48,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from index.text import NEWS_TOKEN, STOPWORDS, news_tokens, stem
+from index.text import STOPWORDS, news_tokens, stem
 
 from ..answers import Agreement, Disagreement
 from .acts import acts, other_acts
@@ -253,7 +253,17 @@ def _differing_dates(a: str, b: str) -> tuple[str, str] | None:
     return None
 
 
+_OPPOSITE_WORDS = frozenset(w for pair in OPPOSITES for w in pair)
+
+
+def _unprefixed(word: str) -> str:
+    """A word of an opposite pair without its "re-" ("reopened" is "opened": the museum reopened
+    / stayed closed)."""
+    return word[2:] if word.startswith("re") and word[2:] in _OPPOSITE_WORDS else word
+
+
 def _opposite(wa: Sequence[str], wb: Sequence[str]) -> tuple[str, str] | None:
+    wa, wb = [_unprefixed(w) for w in wa], [_unprefixed(w) for w in wb]
     ta, tb = " " + " ".join(wa) + " ", " " + " ".join(wb) + " "
     for x, y in OPPOSITES:
         for p, q in ((x, y), (y, x)):
@@ -355,8 +365,7 @@ def _same_slot(common: set[str], rest_a: set[str], rest_b: set[str], only_a: lis
         return True
     if len(only_a) != 1 or len(only_b) != 1 or only_a[0].initial or only_b[0].initial:
         return False
-    tokens_a, tokens_b = NEWS_TOKEN.findall(texts[0]), NEWS_TOKEN.findall(texts[1])
-    same_act = shared(acts(tokens_a), acts(tokens_b))
+    same_act = shared(acts(texts[0]), acts(texts[1]))
     return bool(same_act) and len(common) >= SLOT_CONTEXT - 1 and _overlap(rest_a, rest_b) >= SAME_SLOT
 
 
@@ -466,16 +475,19 @@ def _same_facts(a: str, b: str, wa: Sequence[str], wb: Sequence[str], named_a: l
     fewer, more = (fa, fb) if len(fa) <= len(fb) else (fb, fa)
     if any(not any(x.value == y.value and x.unit == y.unit and x.fate == y.fate for y in more) for x in fewer):
         return False  # a figure the other lacks, or gives of another fate ("ten rescued" / "ten killed")
-    if other_acts(NEWS_TOKEN.findall(a), NEWS_TOKEN.findall(b)):
+    if other_acts(a, b):
         return False  # each tells of an act the other does not ("employs 3,000" / "3,000 went on strike")
     sources = {same_thing(stem(w)) for n in named_a + named_b if n.speaker for w in n.words}
     return bool(shared(_terms(wa), _terms(wb)) - sources)
 
 
 def _same_figure(a: str, b: str) -> bool:
-    """The same number with the same unit and fate (180 passengers, $85 a barrel): the same fact."""
+    """The same number with the same unit and fate (180 passengers, $85 a barrel), and a word
+    in common around it that names a thing, not only the act ("shares rose 3%" / "revenue
+    rose 3%" are two figures): the same fact."""
+    verbs = acts(a) | acts(b)
     return any(x.value == y.value and x.unit == y.unit and x.fate == y.fate and _same_counted(x, y)
-               and shared(x.context, y.context) for x in figures(a) for y in figures(b))
+               and shared(x.context, y.context) - verbs for x in figures(a) for y in figures(b))
 
 
 _QUOTED = re.compile(r"[“\"]([^”\"]{6,})[”\"]")
