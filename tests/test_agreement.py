@@ -429,3 +429,21 @@ def test_a_list_of_figures_is_not_read_as_verbs():
     from assistant.news.acts import acts
 
     assert not acts("He made five solo tackles, 2 sacks and two forced fumbles.") - acts("He made the tackle.")
+
+
+@pytest.mark.parametrize("a, b", [
+    ("Verstappen finished second in the Monaco race.", "Verstappen finished fourth in the Monaco race."),
+    ("The retailer reported a profit for the half year.", "The retailer reported a loss for the half year."),
+    ("The new hospital wing came in over budget.", "The new hospital wing came in under budget."),
+    ("Exports grew in the second quarter.", "Exports shrank in the second quarter."),
+])
+def test_nearly_the_same_words_with_one_word_put_for_another_are_not_agreement(a, b):
+    relation = compare(a, b)
+    assert relation is None or relation.label != "agree", relation
+
+
+def test_one_word_of_the_same_class_or_name_or_tense_still_agrees():
+    for a, b in [("The port would reopen in June.", "The port will reopen in June."),
+                 ("Gaddafi ruled Libya for 42 years.", "Qaddafi ruled Libya for 42 years.")]:
+        relation = compare(a, b)
+        assert relation is not None and relation.label == "agree", (a, b, relation)

@@ -40,7 +40,8 @@ chose=choose drove=drive flew=fly grew=grow knew=know sank=sink sat=sit sought=s
 stole=steal threw=throw tore=tear wrote=write drew=draw found=find brought=bring caught=catch felt=feel put=put
 froze=freeze rode=ride hid=hide shook=shake withdrew=withdraw overtook=overtake beat=beat bore=bear lay=lie
 swore=swear wore=wear woke=wake bit=bite dug=dig fed=feed hung=hang lent=lend meant=mean slid=slide spun=spin
-stuck=stick swept=sweep taught=teach thought=think understood=understand won't=win""".split())
+stuck=stick swept=sweep shrank=shrink swung=swing
+taught=teach thought=think understood=understand""".split())
 _MODALS = frozenset("will would could can may might must should shall did does do".split())
 # verbs of intent before "to": the act is the verb after them ("plans to cut")
 _INTENT = frozenset(stem(w) for w in """plan plans planned expect expects expected aim aims aimed intend intends

@@ -54,7 +54,7 @@ from ..answers import Agreement, Disagreement
 from .acts import acts, other_acts
 from .dates import find_dates
 from .figures import Figure, figures, is_number_word, token_value
-from .names import Name, names, unmatched
+from .names import Name, names, same_word, unmatched
 from .words import EXCLUSIVE_FATES, KINDS_OF, same_thing, shared
 
 NEGATIONS = frozenset({"not", "no", "never", "none", "neither", "nor", "n't", "cannot", "nobody", "nothing",
@@ -321,6 +321,8 @@ def compare(a: str, b: str) -> Relation | None:
         return Relation("differ", "figures", slot[0], slot[1])
     if _figures_clash(a, b) or dates or not _same_facts(a, b, wa, wb, named_a, named_b):
         return None  # neither the same claim nor a known difference
+    if _one_word_swapped(a, b):
+        return None  # "finished second" / "finished third", "a profit" / "a loss": another fact in one slot
     if topic >= AGREE or _same_figure(a, b) or _same_quote(a, b):
         return Relation("agree", "same claim", _quote(a, common_terms), _quote(b, common_terms))
     return None
@@ -431,6 +433,39 @@ def _slot_figures(a: str, b: str) -> tuple[str, str] | None:
         if op == "replace" and removed and added and removed != added:
             return _around(ta, i1, i2), _around(tb, j1, j2)
     return None
+
+
+# function words that may stand for each other in one fact ("would reopen" / "will reopen")
+_INTERCHANGEABLE = [frozenset(group.split()) for group in ("a an the this that its his her their",
+                                                           "will would shall can could may might", "is are was were",
+                                                           "has have had")]
+_SAYING = frozenset("said says told reported announced".split())
+
+
+def _one_word_swapped(a: str, b: str) -> bool:
+    """Nearly the same words with one word put for another that is not of its class
+    ("finished second" / "finished third", "reported a profit" / "a loss", "over budget" /
+    "under budget"): the slot holds another fact, whatever the relation of the two words. One
+    name in two spellings ("Gaddafi" / "Qaddafi") is no other word."""
+    ka, kb = [_slot_key(t) for t in a.split()], [_slot_key(t) for t in b.split()]
+    if not ka or not kb:
+        return False
+    matcher = difflib.SequenceMatcher(a=ka, b=kb, autojunk=False)
+    if 2 * sum(m.size for m in matcher.get_matching_blocks()) / (len(ka) + len(kb)) < SAME_WORDING:
+        return False
+    return any(op == "replace" and i2 - i1 == 1 == j2 - j1 and _other_word(ka, i1, kb, j1)
+               for op, i1, i2, j1, j2 in matcher.get_opcodes())
+
+
+def _other_word(ka: Sequence[str], i: int, kb: Sequence[str], j: int) -> bool:
+    """Whether word i of one sentence and word j of the other say something else: not one word
+    class, not one name, not interchangeable function words, not who says it ("Officials said"
+    / "Authorities said")."""
+    x, y = ka[i], kb[j]
+    if same_thing(stem(x)) == same_thing(stem(y)) or same_word(x, y) or any({x, y} <= g for g in _INTERCHANGEABLE):
+        return False
+    following = set(ka[i + 1:i + 2]) | set(kb[j + 1:j + 2])
+    return not {stem(x), stem(y)} & REPORTING and not following & _SAYING
 
 
 def _slot_key(token: str) -> str:
