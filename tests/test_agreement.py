@@ -447,3 +447,13 @@ def test_one_word_of_the_same_class_or_name_or_tense_still_agrees():
                  ("Gaddafi ruled Libya for 42 years.", "Qaddafi ruled Libya for 42 years.")]:
         relation = compare(a, b)
         assert relation is not None and relation.label == "agree", (a, b, relation)
+
+
+@pytest.mark.parametrize("a, b", [
+    ("The central bank raised its key rate on Wednesday.", "The central bank cut its key rate on Wednesday."),
+    ("The court convicted the two activists of trespass.", "The court acquitted the two activists of trespass."),
+    ("The city imposed a ban on fireworks.", "The city lifted a ban on fireworks."),
+])
+def test_moves_and_verdicts_that_exclude_each_other_differ(a, b):
+    relation = compare(a, b)
+    assert relation is not None and relation.label == "differ" and relation.kind == "opposites", relation

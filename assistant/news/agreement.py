@@ -67,7 +67,15 @@ OPPOSITES = [("rose", "fell"), ("rise", "fall"), ("rises", "falls"), ("risen", "
              ("higher", "lower"), ("more", "fewer"), ("more", "less"), ("open", "closed"), ("opened", "closed"),
              ("stable", "critical"), ("accepted", "rejected"), ("with", "without"), ("present", "absent"),
              ("alive", "dead"), ("guilty", "innocent"), ("confirmed", "denied"), ("under control", "spreading"),
-             ("gained", "lost"), ("support", "oppose"), ("supports", "opposes"), ("approved", "rejected")]
+             ("gained", "lost"), ("support", "oppose"), ("supports", "opposes"), ("approved", "rejected"),
+             # moves and verdicts that exclude each other, as news reports them
+             ("raised", "cut"), ("raise", "cut"), ("raises", "cuts"), ("hiked", "cut"), ("convicted", "acquitted"),
+             ("imposed", "lifted"), ("impose", "lift"), ("strengthened", "weakened"), ("grew", "shrank"),
+             ("grow", "shrink"), ("expanded", "contracted"), ("profit", "loss"), ("surplus", "deficit"),
+             ("survived", "died"), ("survived", "killed"), ("allowed", "banned"), ("legal", "illegal"),
+             ("ahead", "behind"), ("above", "below"), ("majority", "minority"), ("victory", "defeat"),
+             ("began", "ended"), ("started", "ended"), ("backed", "opposed"), ("supported", "opposed"),
+             ("agreed", "refused"), ("accepts", "rejects"), ("approves", "rejects")]
 # words that say who said what, not what was said: they do not make two sentences about the same thing
 REPORTING = frozenset(stem(w) for w in """said says say told stated state claimed claim claims according
 reported report reports announced confirmed added acknowledged suggested suggestions suggest officials official
