@@ -33,11 +33,13 @@ Figures of another event ("the first attack" / "a second attack") are not compar
 neither are sentences that each name someone the other does not at another time or
 count ("A met B on Monday" / "A met C on Tuesday"): other events, not one fact told twice.
 
-Agreement needs positive evidence: most content words in common, no names of each that
-the other lacks, every figure of the one with fewer figures in the other with the same
-fate, no other dates, something in common besides who is speaking, and not a different
-act on each side ("visited" / "criticised"). So a differing name or figure slot is never
-"agree". Measured on bench/agreement_pairs.jsonl (bench/agreement.py): see docs/news.md.
+Agreement needs positive evidence: most content words in common (or one figure of one
+thing), no names of each that the other lacks, every figure of the one with fewer figures
+in the other with the same fate, no other dates, something in common besides who is
+speaking, not an act on each side that the other does not name ("employs 3,000" / "3,000
+went on strike", acts.py), and not one word put for another in nearly the same words
+("finished second" / "third"). So a differing name or figure slot is never "agree".
+Measured on bench/agreement_pairs.jsonl (bench/agreement.py): see docs/news.md.
 """
 
 from __future__ import annotations
