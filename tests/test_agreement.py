@@ -457,3 +457,10 @@ def test_one_word_of_the_same_class_or_name_or_tense_still_agrees():
 def test_moves_and_verdicts_that_exclude_each_other_differ(a, b):
     relation = compare(a, b)
     assert relation is not None and relation.label == "differ" and relation.kind == "opposites", relation
+
+
+def test_two_reports_quoting_the_same_words_agree_however_they_frame_them():
+    relation = compare("The coach said, “We are ready for the final and we will win it.”",
+                       "Speaking after training, the coach voiced confidence, insisting the team was \"ready for the "
+                       "final and we will win it.\"")
+    assert relation is not None and relation.label == "agree", relation

@@ -520,8 +520,10 @@ def _same_facts(a: str, b: str, wa: Sequence[str], wb: Sequence[str], named_a: l
     fewer, more = (fa, fb) if len(fa) <= len(fb) else (fb, fa)
     if any(not any(x.value == y.value and x.unit == y.unit and x.fate == y.fate for y in more) for x in fewer):
         return False  # a figure the other lacks, or gives of another fate ("ten rescued" / "ten killed")
-    if other_acts(a, b):
-        return False  # each tells of an act the other does not ("employs 3,000" / "3,000 went on strike")
+    if other_acts(a, b) and not _same_quote(a, b):
+        # each tells of an act the other does not ("employs 3,000" / "3,000 went on strike"); two that
+        # quote the same words tell of one remark, however they frame it
+        return False
     sources = {same_thing(stem(w)) for n in named_a + named_b if n.speaker for w in n.words}
     return bool(shared(_terms(wa), _terms(wb)) - sources)
 
