@@ -5,7 +5,7 @@ re-exported so one import serves both uses.
 """
 
 from index import (AnswerMode, AssistantError, ConfigError, IndexBusy, IndexReport, IndexStatus, InvalidRequest,
-                   Settings, StoreUnavailable, build_index, index_status)
+                   Settings, StoreUnavailable, article_text, article_texts, build_index, index_status)
 
 from .answering import Assistant, answer, get_assistant, stream_answer
 from .answers import Answer, Citation
@@ -17,5 +17,5 @@ __all__ = [
     "Answer", "AnswerMode", "Assistant", "Citation", "Corpus", "Filters", "HybridRetriever", "answer",
     "get_assistant", "standalone_question", "stream_answer",
     "AssistantError", "ConfigError", "Hit", "HybridSearch", "IndexBusy", "IndexReport", "IndexStatus",
-    "InvalidRequest", "Settings", "StoreUnavailable", "build_index", "index_status",
+    "InvalidRequest", "Settings", "StoreUnavailable", "article_text", "article_texts", "build_index", "index_status",
 ]

@@ -30,7 +30,9 @@ class Assistant:
         self.search: Corpus = corpus if corpus is not None else HybridSearch(self.settings)
         self.retriever = HybridRetriever(search=self.search, k=self.settings.top_k)
         model = chat_model if chat_model is not None else configured_chat_model(self.settings)
-        self.steps = AnswerChain(self.search, model, llm_timeout=self.settings.llm_timeout, retriever=self.retriever)
+        self.steps = AnswerChain(self.search, model, llm_timeout=self.settings.llm_timeout, retriever=self.retriever,
+                                 story_threshold=self.settings.story_threshold,
+                                 briefing_stories=self.settings.briefing_stories)
         self.chain: Runnable = self.steps.runnable()
 
     def request(self, question: str, history: Sequence[tuple[str, str]] | None = None, **options) -> Request:
@@ -76,8 +78,9 @@ def answer(question: str, history: Sequence[tuple[str, str]] | None = None, **op
     """A short answer to `question` whose every sentence cites the article spans it comes from.
 
     `history`: earlier (question, answer) turns, oldest first. Options: `k`, `mode`
-    ("extractive", "llm" or "timeline"; a question like "How did X unfold?" gets a timeline
-    in extractive mode), `source` (an outlet or a list), `since` / `until` (published date
+    ("extractive", "llm", "timeline" or "briefing"; in extractive mode a question like "How
+    did X unfold?" gets a timeline, and one like "Summarize the articles" or "What's new
+    since Monday?" a briefing, see docs/briefing.md), `source` (an outlet or a list), `since` / `until` (published date
     range: dates, datetimes, epoch seconds or "YYYY-MM-DD"; dates in the question narrow it
     further), `settings`.
     """

@@ -86,6 +86,19 @@ class Revision:
 
 
 @dataclass(frozen=True, kw_only=True)
+class StoryBrief:
+    """One story of a briefing (mode "briefing"), as the page shows it: a section."""
+    story_id: str  # the id of the story's earliest article
+    headline: str
+    article_ids: tuple[str, ...]  # the story's articles (within the asked dates and filters)
+    outlets: tuple[str, ...]
+    first: str  # ISO days of its first and last dated article ("" when undated)
+    last: str
+    text: str  # the section: its cited sentences, with their [n]
+    numbers: tuple[int, ...]  # the citations its sentences carry
+
+
+@dataclass(frozen=True, kw_only=True)
 class Answer:
     text: str  # with inline [1], [2] markers
     citations: tuple[Citation, ...] = ()
@@ -98,6 +111,7 @@ class Answer:
     agreements: tuple[Agreement, ...] = ()  # citations of different articles that say the same
     timeline: tuple[TimelinePoint, ...] = ()  # mode "timeline": dated points, oldest first
     revisions: tuple[Revision, ...] = ()  # cited sentences another version of their story tells differently
+    stories: tuple[StoryBrief, ...] = ()  # mode "briefing": the stories shown, in the order of the text
 
     def as_dict(self) -> dict:
         return asdict(self)

@@ -13,6 +13,7 @@ from typing import Sequence
 
 from index import AnswerMode, AssistantError, IndexReport, Settings, build_index, index_status
 from index.settings import describe, settings_page
+from index.textview import normalised
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -68,7 +69,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("question")
     p.add_argument("-k", type=int, default=None, help="passages to answer from (default: ASSISTANT_TOP_K)")
     p.add_argument("--mode", choices=list(AnswerMode),
-                   help="default: ASSISTANT_ANSWER_MODE (a question like 'How did X unfold?' gets a timeline)")
+                   help="default: ASSISTANT_ANSWER_MODE (a question like 'How did X unfold?' gets a timeline, "
+                        "'Summarize the articles' a briefing)")
     p.add_argument("--source", action="append", help="only this outlet (repeatable)")
     p.add_argument("--since", help="only articles published on or after this date (YYYY-MM-DD)")
     p.add_argument("--until", help="only articles published on or before this date (YYYY-MM-DD)")
@@ -282,7 +284,7 @@ def _search(args) -> int:
 
     search = HybridSearch(Settings.load())
     for number, hit in enumerate(search.search(args.question, k=args.k), 1):
-        print(f"[{number}] {hit.title} ({hit.article_id}, score {hit.score:.3f})\n    {hit.text[:300]}")
+        print(f"[{number}] {hit.title} ({hit.article_id}, score {hit.score:.3f})\n    {normalised(hit.text)[:300]}")
     return 0
 
 
@@ -305,7 +307,8 @@ def _ask(args) -> int:
             print(f"    also reported by {', '.join(c.also_reported_by)}")
         for start, end in c.highlights:
             offset = start - c.start
-            print(f"    > {c.passage[offset:offset + end - start]}")
+            # shown in the normalised view: a lone CR would send the terminal's cursor back
+            print(f"    > {normalised(c.passage[offset:offset + end - start])}")
     return 0
 
 

@@ -27,6 +27,7 @@ class AnswerMode(StrEnum):
     EXTRACTIVE = "extractive"  # the articles' own sentences, no LLM
     TIMELINE = "timeline"  # dated points in date order, no LLM
     LLM = "llm"  # an LLM writes, every citation checked
+    BRIEFING = "briefing"  # the collection's main stories (or one story in depth), cited, no LLM
 
     @classmethod
     def parse(cls, value: Any, *, source: str = "mode") -> "AnswerMode":
@@ -79,6 +80,11 @@ class Settings:
     duplicate_threshold: float = _setting(0.5, "Estimated share of 5-word shingles (MinHash) two articles must share "
                                                "to be grouped as copies of one story (syndicated or corrected); "
                                                "above 1: no grouping.")
+    story_threshold: float = _setting(0.4, "Cosine (an article's mean sentence vector against a story's centroid) at "
+                                           "which an article joins a story; higher makes smaller, tighter stories "
+                                           "(chosen on a dev split: docs/briefing.md).")
+    briefing_stories: int = _setting(8, "Stories a briefing of the whole collection shows at most (the rest are "
+                                        "counted).")
     fetch_allow_private: bool = _setting(False, "Allow fetching URLs (added pages, feeds, their redirects) that "
                                                 "resolve to private, loopback or link-local addresses; off, so the "
                                                 "page's Add box cannot reach into the server's network. Cloud "
@@ -92,7 +98,8 @@ class Settings:
     feeds_every: str = _setting("", "How often the running app polls its feeds, e.g. `15m`, `1h`, `90s`; empty: "
                                     "never (Update now in the page, or `assistant update`).")
     answer_mode: str = _setting("extractive", "Default answer mode: `extractive` (no LLM), `timeline` (dated points "
-                                              "in date order, no LLM) or `llm` (needs an LLM provider).",
+                                              "in date order, no LLM), `briefing` (the main stories, or one story "
+                                              "in depth, no LLM) or `llm` (needs an LLM provider).",
                                 choices=tuple(m.value for m in AnswerMode))
     top_k: int = _setting(5, "Passages retrieved per question.")
     llm_provider: str = _setting("", "`openai` (any OpenAI-compatible server: OpenAI, vLLM, llama.cpp, LM Studio) "

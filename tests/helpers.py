@@ -160,6 +160,14 @@ class MemoryCorpus:
     def passage_count(self):
         return len(self.passages)
 
+    def collapse_copies(self, hits):
+        from dataclasses import replace
+
+        return [replace(h, group=self.catalog[h.article_id].group,
+                        also_reported_by=tuple(dict.fromkeys(m.source for m in self.copies_of(h.article_id)
+                                                             if m.source and m.source != h.source)))
+                for h in hits]
+
     def copies_of(self, article_id):
         meta = self.catalog.get(article_id)
         if meta is None or not meta.group:
@@ -175,6 +183,26 @@ class MemoryCorpus:
 
     def article_texts(self, article_ids):
         return {i: self.texts[i] for i in article_ids if i in self.texts}
+
+    def article_vectors(self, article_ids):
+        import numpy as np
+
+        out = {}
+        for article_id in article_ids:
+            rows = [self.vectors[c] for c, a, _, _, spans in self.passages if a["id"] == article_id and spans]
+            if rows:
+                mean = np.concatenate(rows).mean(axis=0)
+                out[article_id] = mean / np.linalg.norm(mean)
+        return out
+
+    def article_passages(self, article_ids):
+        from assistant.retrieval import Hit
+
+        return {article_id: [Hit(chunk_id=c, article_id=a["id"], title=a.get("title", ""), source=a.get("source", ""),
+                                 url="", published=self.catalog[a["id"]].published, text=a["text"][s:e], start=s,
+                                 end=e, sentences=spans, score=0.0)
+                             for c, a, s, e, spans in self.passages if a["id"] == article_id]
+                for article_id in article_ids if article_id in self.texts}
 
     def generation(self):
         return len(self.texts)

@@ -236,6 +236,19 @@ def test_rest_answer_is_the_answer_as_json(open_site):
     assert {c["article_id"] for c in filtered.json()["citations"]} == {"harbour.json"}
 
 
+def test_a_briefing_through_the_rest_door_and_the_openai_door(open_site):
+    site, url = open_site
+    got = httpx.post(f"{url}/api/answer", json={"question": "Give me a briefing", "mode": "briefing"}, timeout=120)
+    assert got.status_code == 200
+    body = got.json()
+    assert body["mode"] == "briefing" and len(body["stories"]) == 2  # the talks, and the harbour report
+    assert all(story["numbers"] for story in body["stories"])
+    assert_citations_valid(site, body["text"], body["citations"])
+    reply = openai_client(url).chat.completions.create(
+        model="news-assistant", messages=[{"role": "user", "content": "What are the main stories?"}])
+    assert "[1]" in reply.choices[0].message.content
+
+
 def test_rest_search_articles_and_article_text(open_site):
     site, url = open_site
     found = httpx.get(f"{url}/api/search", params={"q": "Kursk troops", "k": 3}, timeout=120).json()

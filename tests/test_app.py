@@ -311,6 +311,17 @@ def test_sources_that_differ_are_flagged_and_a_timeline_runs_beside_the_chat(pag
     page.wait_for_function("document.querySelector('#sources .latest .card.emphasised') !== null")
 
 
+def test_the_briefing_button_shows_the_main_stories_as_sections(page):
+    page.click("#briefing")  # nothing typed: a briefing of the whole collection
+    page.wait_for_selector("#sources .card#cite-0-1", timeout=ANSWER_SECONDS * 1000)
+    reply = page.locator('#chat [data-testid="bot"]').last
+    assert page.locator('#chat [data-testid="user"]').last.inner_text().strip() == "Give me a briefing"
+    headings = reply.locator("h4")
+    assert headings.count() >= 1 and all(headings.nth(i).inner_text().strip() for i in range(headings.count()))
+    assert reply.locator('a[href="#cite-0-1"]').count() == 1
+    assert "article" in reply.inner_text()  # each section says how many articles tell its story
+
+
 # -- news in: pages and feeds from the web (issue 19) ------------------------------------
 
 @pytest.fixture(scope="module")

@@ -140,6 +140,15 @@ def test_a_follow_up_is_searched_as_a_standalone_question(assistant):
     assert result.citations[0].article_id == "talks.txt"
 
 
+def test_a_question_about_the_whole_collection_gets_a_cited_briefing_of_its_stories(assistant, corpus):
+    result = assistant.answer("Summarize the articles")
+    assert result.mode == AnswerMode.BRIEFING and not result.abstained
+    assert len(result.stories) >= 3  # the Moscow talks, the Sumy strike, the ceasefire, the port fire
+    sumy = [s for s in result.stories if "sumy-a.txt" in s.article_ids]
+    assert sumy and "sumy-b.txt" in sumy[0].article_ids  # copies of one story are one story
+    check_invariants(result, texts(corpus))
+
+
 # -- the LLM path (fake chat models: the plumbing, not an LLM's quality) -----------------
 
 def llm_assistant(settings, corpus, *responses):

@@ -53,7 +53,7 @@ class ChatRequest(BaseModel):
     source: str | list[str] | None = Field(None, description="only this outlet, or these")
     since: str | int | None = Field(None, description="only articles published on or after (YYYY-MM-DD)")
     until: str | int | None = Field(None, description="only articles published on or before (YYYY-MM-DD)")
-    mode: Literal["extractive", "timeline", "llm"] | None = None
+    mode: Literal["extractive", "timeline", "briefing", "llm"] | None = None
 
 
 def error_response(error: DoorError) -> JSONResponse:

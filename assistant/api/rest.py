@@ -19,7 +19,7 @@ from . import common
 from .catalog import article_record, listed_articles
 from .common import DoorError, Doors
 
-Mode = Literal["extractive", "timeline", "llm"]
+Mode = Literal["extractive", "timeline", "briefing", "llm"]
 
 
 class AnswerRequest(BaseModel):

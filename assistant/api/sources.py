@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from index.textview import normalised
+
 from ..answers import Answer, Citation
 
 SOURCES = "Sources:"
@@ -17,8 +19,9 @@ _TAIL = re.compile(rf"\n\n(?:{re.escape(NOTE)}|{re.escape(SOURCES)}\n|{re.escape
 
 
 def cited_sentences(citation: Citation) -> list[str]:
-    """The sentences a citation cites, cut from its passage at their offsets."""
-    return [citation.passage[start - citation.start:end - citation.start].strip()
+    """The sentences a citation cites, cut from its passage at their offsets, as shown: in their
+    normalised view (no zero-width characters, soft hyphens or bidi marks; see docs/offsets.md)."""
+    return [normalised(citation.passage[start - citation.start:end - citation.start]).strip()
             for start, end in citation.highlights]
 
 

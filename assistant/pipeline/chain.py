@@ -10,18 +10,21 @@ streaming of `stream_answer()` all walk it; each step lives in the module named 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from functools import reduce
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 
-from index.settings import AnswerMode
+from index.settings import AnswerMode, Settings
 
 from ..answers import Answer
+from ..news.stories import StoryIndex
 from ..retrieval import Hit, HybridRetriever
+from .briefing import Briefer, briefing_question
 from .compose import Draft, abstain, extractive, refusal, timeline, with_notice
 from .corpus import Corpus
 from .enrich import enrich
@@ -37,11 +40,14 @@ class AnswerChain:
     """The steps, bound to one corpus and (optionally) a chat model."""
 
     def __init__(self, corpus: Corpus, chat_model: BaseChatModel | None = None, llm_timeout: float = 30.0,
-                 retriever: BaseRetriever | None = None):
+                 retriever: BaseRetriever | None = None, story_threshold: float = Settings.story_threshold,
+                 briefing_stories: int = Settings.briefing_stories):
         self.corpus = corpus
+        self.story_threshold, self.briefing_stories = story_threshold, briefing_stories
         self.retriever = retriever or HybridRetriever(search=corpus)
         self.writer = Writer(chat_model, corpus, llm_timeout) if chat_model is not None else None
         self._retrieve = Retrieve(corpus, self.retriever)
+        self._briefer: Briefer | None = None
 
     def steps(self) -> tuple[tuple[str, Step], ...]:
         return (("prepare", self.prepare), ("standalone_question", self.standalone), ("retrieve", self.retrieve),
@@ -104,6 +110,9 @@ class AnswerChain:
         return read_question(replace(request, standalone=ruled))
 
     def retrieve(self, request: Request, config: RunnableConfig | None = None) -> Retrieved:
+        if request.mode == AnswerMode.BRIEFING:  # a briefing reads the stories, not a search
+            self.corpus.follow_builds()
+            return Retrieved(request=request, sentences={})
         return self._retrieve(request, config)
 
     def compose(self, retrieved: Retrieved, config: RunnableConfig | None = None) -> Draft:
@@ -125,6 +134,8 @@ class AnswerChain:
         if not self.corpus.committed:
             return refusal("The index is empty: add articles and run `assistant index`.", request.standalone,
                            request.mode)
+        if request.mode == AnswerMode.BRIEFING:
+            return self.brief(request)
         if not retrieved.answerable:
             return with_notice(abstain(retrieved, request.mode), retrieved.notice)
         if draft.text and self.writer is not None:
@@ -135,6 +146,12 @@ class AnswerChain:
         answer = timeline(retrieved) if request.mode == AnswerMode.TIMELINE else None
         answer = enrich(self.corpus, answer or extractive(retrieved))
         return with_notice(with_notice(answer, retrieved.notice), draft.notice)
+
+    def brief(self, request: Request) -> Answer:
+        """The briefing the question asks for, from the corpus's stories (made on first use)."""
+        if self._briefer is None:
+            self._briefer = Briefer(StoryIndex(self.corpus, self.story_threshold), self.briefing_stories)
+        return self._briefer.brief(briefing_question(request.standalone), request.standalone, request.filters)
 
 
 def sentences_of(answer: Answer) -> list[str]:

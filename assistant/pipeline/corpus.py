@@ -44,11 +44,21 @@ class Corpus(Protocol):
     def passage_count(self) -> int:
         """How many passages the corpus holds."""
 
+    def collapse_copies(self, hits: list[Hit]) -> list[Hit]:
+        """One passage per story among `hits`, each naming the outlets of its copies."""
+
     def copies_of(self, article_id: str) -> list[ArticleMeta]:
         """The other articles of an article's near-duplicate group, oldest first."""
 
     def article_sentences(self, article_id: str) -> list[str]:
         """The sentences of an article's committed version, in text order."""
+
+    def article_vectors(self, article_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """Each article's stored vector (the mean of its sentence vectors): what stories cluster."""
+
+    def article_passages(self, article_ids: Sequence[str]) -> dict[str, list[Hit]]:
+        """Every passage of each article's committed version, in text order (a briefing reads
+        whole stories, not search results)."""
 
     def article_texts(self, article_ids: Sequence[str]) -> dict[str, str]:
         """The text of each article as indexed: what every citation's offsets index."""

@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from index.settings import AnswerMode
+from index.textview import normalised
 
-from ..answers import Answer, Revision
+from ..answers import Answer, Citation, Revision
 from ..news import agreement, versions
 from .corpus import Corpus
 
@@ -20,7 +21,7 @@ def compare_sources(corpus: Corpus, answer: Answer) -> Answer:
         meta = corpus.catalog.get(c.article_id)
         story = (meta.group if meta and meta.group else c.article_id)
         for start, end in c.highlights:
-            cited.append(agreement.CitedSentence(c.number, story, c.passage[start - c.start:end - c.start]))
+            cited.append(agreement.CitedSentence(c.number, story, _sentence(c, start, end)))
     disagreements, agreements = agreement.check(cited)
     said = agreement.summary(disagreements, agreements)
     if not said:
@@ -45,7 +46,7 @@ def compare_versions(corpus: Corpus, answer: Answer) -> Answer:
             continue
         texts = {m.article_id: corpus.article_sentences(m.article_id) for m in copies}
         for start, end in c.highlights:
-            sentence = c.passage[start - c.start:end - c.start]
+            sentence = _sentence(c, start, end)
             for other in copies:
                 twin = versions.counterpart(sentence, texts[other.article_id])
                 changed = versions.change(sentence, twin) if twin else None
@@ -62,6 +63,12 @@ def compare_versions(corpus: Corpus, answer: Answer) -> Answer:
     said = " ".join(r.sentence() for r in found)
     text = answer.text + ("\n" if answer.mode == AnswerMode.TIMELINE else " ") + said
     return replace(answer, text=text, revisions=tuple(found))
+
+
+def _sentence(c: Citation, start: int, end: int) -> str:
+    """A cited sentence as the rules read and quote it: the normalised view of the text at its
+    offsets (a soft hyphen or zero-width space inside "million" would hide the figure)."""
+    return normalised(c.passage[start - c.start:end - c.start])
 
 
 def enrich(corpus: Corpus, answer: Answer) -> Answer:

@@ -22,6 +22,7 @@ from langchain_core.runnables import RunnableConfig
 
 from index import ConfigError, Settings
 from index.settings import AnswerMode
+from index.textview import normalised
 from prompts import load_prompt
 
 from ..answers import ABSTAIN_TEXT, Answer
@@ -144,7 +145,7 @@ def format_passages(hits: Sequence[Hit]) -> str:
     blocks = []
     for number, hit in enumerate(hits, 1):
         about = ", ".join(x for x in (hit.source, hit.published[:10]) if x)
-        blocks.append(f"[{number}] {hit.title}{f' ({about})' if about else ''}\n{hit.text}")
+        blocks.append(f"[{number}] {hit.title}{f' ({about})' if about else ''}\n{normalised(hit.text)}")
     return "\n\n".join(blocks)
 
 

@@ -11,10 +11,12 @@ from typing import Any, Sequence
 from index.articles import parse_date
 from index.errors import ConfigError, InvalidRequest
 from index.settings import AnswerMode
+from index.textview import normalised
 
 from ..news.dates import DateQuery, question_dates
 from ..news.timeline import is_timeline_question, without_timeline_words
 from ..retrieval import Filters
+from .briefing import is_collection_question
 
 MAX_QUESTION_CHARS = 2000
 MAX_K = 50
@@ -34,8 +36,9 @@ class Request:
 
 
 def clean_question(question: Any) -> str:
-    """Printable text on one line, cut to a length worth searching (a 100 kB paste is not a question)."""
-    printable = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in str(question or ""))
+    """Printable text on one line, cut to a length worth searching (a 100 kB paste is not a question).
+    Read in the normalised view, as the articles are: "Wit\u00adkoff" asks about Witkoff."""
+    printable = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in normalised(str(question or "")))
     return " ".join(printable.split())[:MAX_QUESTION_CHARS]
 
 
@@ -78,10 +81,14 @@ def moment(value: Any, name: str, end_of_day: bool = False) -> int | None:
 
 def read_question(request: Request) -> Request:
     """What the question says without an LLM: its dates and order words, and whether it asks
-    for a timeline (only when the extractive mode was left as is: an explicit mode wins)."""
+    for a timeline (only when the extractive mode was left as is: an explicit mode wins) or
+    about the whole collection (a briefing, in the extractive or the LLM mode: an LLM sees k
+    passages, the stories cover every article)."""
     asked = question_dates(request.standalone)
     mode = request.mode
-    if mode == AnswerMode.EXTRACTIVE and is_timeline_question(request.standalone):
+    if mode in (AnswerMode.EXTRACTIVE, AnswerMode.LLM) and is_collection_question(request.standalone):
+        mode = AnswerMode.BRIEFING
+    elif mode == AnswerMode.EXTRACTIVE and is_timeline_question(request.standalone):
         mode = AnswerMode.TIMELINE
     searched = asked.rest or request.standalone
     if mode == AnswerMode.TIMELINE:

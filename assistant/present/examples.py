@@ -12,6 +12,7 @@ from collections import Counter
 from typing import Iterator
 
 from index.text import CAPITALISED_WORD
+from index.textview import normalised
 
 _NAME = re.compile(rf"\b({CAPITALISED_WORD}(?:[ \t]+{CAPITALISED_WORD}){{1,4}})\b")
 _SPEECH = r"(?:said|says|told|announced|claimed|stated|added|denied|warned|wrote|insisted|argued)"
@@ -70,7 +71,8 @@ def example_questions(assistant, limit: int = 4) -> list[str]:
     store = assistant.search.store
     articles = indexed_articles(store=store)[:ARTICLES_SCANNED]
     texts = store.article_texts([a.id for a in articles])
-    per_article = [list(questions_about(texts.get(a.id, ""))) for a in articles]
+    # names are read in the normalised view: a soft hyphen inside "Witkoff" makes no example of "Wit"
+    per_article = [list(questions_about(normalised(texts.get(a.id, "")))) for a in articles]
     chosen: list[str] = []
     asked_about: set[str] = set()
     for round_ in range(CANDIDATES_PER_ARTICLE):  # one per article first, so several articles show

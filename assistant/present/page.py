@@ -37,8 +37,10 @@ CHAT_CONCURRENCY = CONCURRENCY
 QUEUE_SIZE = MAX_WAITING
 STREAM_EVERY = 0.1  # seconds between two updates of an answer that is still streaming
 TABLE_HEADERS = ["Title", "Outlet", "Published", "Copy of", "Chunks", "File"]
+BRIEFING_QUESTION = "Give me a briefing"  # what the Briefing button asks when nothing is typed
 MODE_INFO = ("extractive: cited sentences, no LLM (a question like 'How did the talks unfold?' gets a timeline); "
-             "timeline: dated points in date order; llm: ")
+             "timeline: dated points in date order; briefing (or the Briefing button): the main stories, "
+             "or one story in depth; llm: ")
 
 
 def asset(name: str) -> str:
@@ -74,6 +76,7 @@ class AskControls:
     until: gr.Textbox
     sources: gr.HTML
     answer_json: gr.JSON
+    brief: gr.Button  # asks for a briefing (the question typed, else the main stories)
 
 
 @dataclass
@@ -132,6 +135,12 @@ class ChatPage:
             return
         history[-1] = {"role": "assistant", "content": markdown_text(failed)}
         yield "", history, turns, sources_panel(turns), None
+
+    def brief(self, message, history, turns, mode, k, outlets, since, until) -> Iterator[tuple]:
+        """The Briefing button: the question typed (if any) answered as a briefing, else the
+        collection's main stories."""
+        question = " ".join(str(message or "").split()) or BRIEFING_QUESTION
+        yield from self.respond(question, history, turns, AnswerMode.BRIEFING.value, k, outlets, since, until)
 
     def _stream(self, question: str, earlier: list[tuple[str, str]], history: list, turns: list,
                 options: dict) -> Generator[tuple, None, tuple[Answer, dict[str, str]]]:
@@ -278,6 +287,7 @@ class ChatPage:
                                       placeholder="Ask a question and press Enter", autofocus=True)
                 with gr.Row():
                     ask = gr.Button("Ask", variant="primary", elem_id="ask")
+                    brief = gr.Button("Briefing", elem_id="briefing")
                     clear = gr.Button("New conversation", elem_id="clear")
                 examples = gr.Dataset(components=["textbox"], samples=[], label="Examples", elem_id="examples")
                 with gr.Accordion("Settings", open=False, elem_id="settings"):
@@ -294,7 +304,7 @@ class ChatPage:
                 sources = gr.HTML(sources_panel([]), elem_id="sources", css_template=asset("page.css"),
                                   js_on_load=asset("page.js"))
         return AskControls(question, chatbot, ask, clear, examples, mode, k, outlets, since, until, sources,
-                           gr.JSON(visible=False))
+                           gr.JSON(visible=False), brief)
 
     def _articles_tab(self) -> ArticleControls:
         settings = self.settings
@@ -327,6 +337,7 @@ class ChatPage:
         queue: dict[str, Any] = dict(concurrency_limit=CHAT_CONCURRENCY, concurrency_id="chat")
         c.question.submit(self.respond, inputs, outputs, api_name="chat", **queue)
         c.ask.click(self.respond, inputs, outputs, api_visibility="private", **queue)
+        c.brief.click(self.brief, inputs, outputs, api_visibility="private", **queue)
         c.examples.click(lambda sample: sample[0], c.examples, c.question, api_visibility="private").then(
             self.respond, inputs, outputs, api_visibility="private", **queue)
         cleared = [c.chatbot, turns, c.sources, c.answer_json]

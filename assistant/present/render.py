@@ -44,11 +44,30 @@ def answer_markdown(answer: Answer, key: str | int) -> str:
                   for p in answer.timeline]
         rest = [_linked(line, numbers, key) for line in lines[len(answer.timeline):] if line.strip()]
         text = "\n".join(points) + ("\n\n" + " ".join(rest) if rest else "")
+    elif answer.stories:
+        text = stories_markdown(answer, numbers, key)
     else:
         text = _linked(answer.text, numbers, key)
     if answer.notice:
         text += "\n\n*" + markdown_text(answer.notice) + "*"
     return text
+
+
+def stories_markdown(answer: Answer, numbers: set[int], key: str | int) -> str:
+    """A briefing for the chat: one section per story (its headline as a heading, then what its
+    articles are, then its cited sentences), and what the text says after the sections."""
+    sections = []
+    for story in answer.stories:
+        about = [f"{len(story.article_ids)} article{'s' if len(story.article_ids) != 1 else ''}"]
+        if story.outlets:
+            about.append(", ".join(story.outlets))
+        if story.first:
+            about.append(story.first if story.first == story.last else f"{story.first} to {story.last}")
+        body = "  \n".join(_linked(line, numbers, key) for line in story.text.split("\n") if line.strip())
+        sections.append(f"#### {markdown_text(story.headline)}\n*{markdown_text(' · '.join(about))}*\n\n{body}")
+    last = answer.stories[-1].text if answer.stories else ""
+    rest = answer.text.split(last, 1)[1].strip() if last and last in answer.text else ""
+    return "\n\n".join(sections) + (f"\n\n{_linked(rest, numbers, key)}" if rest else "")
 
 
 def _linked(text: str, numbers: set[int], key: str | int) -> str:
