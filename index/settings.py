@@ -17,6 +17,7 @@ from .errors import ConfigError
 
 ENV_PREFIX = "ASSISTANT_"
 BACKENDS = ("openvino", "torch")
+DENSE_SEARCHES = ("auto", "exact", "hnsw")
 
 
 def _user_cache() -> Path:
@@ -44,6 +45,12 @@ class Settings:
     duplicate_threshold: float = _setting(0.5, "Estimated share of 5-word shingles two articles must share to be grouped as copies of one story (syndicated or corrected); above 1: no grouping.")
     answer_mode: str = _setting("extractive", "Default answer mode: `extractive` (no LLM), `timeline` (dated points, no LLM) or `llm` (needs llm_provider).")
     top_k: int = _setting(5, "Passages retrieved per question.")
+    dense_search: str = _setting("auto", "How the question is compared with the stored sentence vectors: `exact` (every vector, a matrix product: the same results whatever order the articles were indexed in), `hnsw` (Chroma's approximate index) or `auto`: exact up to exact_search_max_sentences, HNSW above. See docs/dense-search.md.")
+    exact_search_max_sentences: int = _setting(200_000, "Largest index (committed sentences) that `auto` searches exactly; above it HNSW answers (exact costs ~1.5 KB of memory per sentence and time in proportion).")
+    hnsw_ef_search: int = _setting(200, "HNSW candidate list while searching (Chroma's ef_search): higher is closer to exact and slower. Applied by the next `assistant index`.")
+    hnsw_ef_construction: int = _setting(200, "HNSW candidate list while inserting (ef_construction): a better graph for a slower build. Changing it rebuilds the sentence index from the stored vectors at the next `assistant index` (no re-embedding).")
+    hnsw_max_neighbors: int = _setting(16, "HNSW links per vector (max_neighbors, M). Changing it rebuilds the sentence index like hnsw_ef_construction.")
+    hnsw_num_threads: int = _setting(1, "Threads Chroma inserts with (num_threads). 1 inserts in write order, so the same build gives the same graph; Chroma's default (every core) does not.")
     llm_provider: str = _setting("", "`openai` (any OpenAI-compatible server: OpenAI, vLLM, llama.cpp, LM Studio) or `ollama`; empty: no LLM.")
     llm_model: str = _setting("", "Chat model name, e.g. gpt-4o-mini or llama3.2.")
     llm_base_url: str = _setting("", "Server URL, e.g. http://127.0.0.1:8080/v1 or http://127.0.0.1:11434; empty: the provider's default.")
@@ -77,6 +84,13 @@ class Settings:
         if settings.embedding_backend not in BACKENDS:
             raise ConfigError(f"{ENV_PREFIX}EMBEDDING_BACKEND must be one of {', '.join(BACKENDS)}, "
                               f"got {settings.embedding_backend!r}.")
+        if settings.dense_search not in DENSE_SEARCHES:
+            raise ConfigError(f"{ENV_PREFIX}DENSE_SEARCH must be one of {', '.join(DENSE_SEARCHES)}, "
+                              f"got {settings.dense_search!r}.")
+        for name in ("exact_search_max_sentences", "hnsw_ef_search", "hnsw_ef_construction", "hnsw_max_neighbors",
+                     "hnsw_num_threads"):
+            if getattr(settings, name) < 1:
+                raise ConfigError(f"{ENV_PREFIX}{name.upper()} must be at least 1, got {getattr(settings, name)}.")
         return settings
 
     def with_(self, **changes: Any) -> "Settings":
