@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -82,21 +83,21 @@ def build_collection(client, name: str, ids: list[str], vectors: np.ndarray, hns
     return collection, time.perf_counter() - started
 
 
-def measure(client, label: str, ids: list[str], vectors: np.ndarray, queries: np.ndarray, hnsw: dict,
+def measure(client, work: Path, label: str, ids: list[str], vectors: np.ndarray, queries: np.ndarray, hnsw: dict,
             ef_searches: list[int], k: int, truth: list[set[str]]) -> list[dict]:
     name = f"recall-{label}-{hnsw['ef_construction']}-{hnsw['max_neighbors']}-{hnsw['num_threads']}"
     collection, seconds = build_collection(client, name, ids, vectors, {**hnsw, "ef_search": ef_searches[0]})
-    rows, first = [], None
+    np.save(work / "queries.npy", queries)
+    rows = []
     for ef in ef_searches:
+        # Chroma keeps a loaded index's ef_search until the process ends: a modified value
+        # is measured from a fresh process, as a reader started after `assistant index` sees it
         collection.modify(configuration={"hnsw": {"ef_search": ef}})
-        collection = client.get_collection(name, embedding_function=None)
-        found, ms = [], []
-        for q in queries:
-            started = time.perf_counter()
-            result = collection.query(query_embeddings=[q], n_results=k, include=["distances"])
-            ms.append((time.perf_counter() - started) * 1000)
-            found.append(result["ids"][0])
-        first = first or found
+        out = subprocess.run([sys.executable, __file__, "--query", str(work), name, str(k)], check=True,
+                             capture_output=True, text=True)
+        answer = json.loads(out.stdout.strip().splitlines()[-1])
+        assert answer["count"] == len(ids) and answer["ef_search"] == ef, answer
+        found, ms = answer["ids"], answer["ms"]
         recall = [len(set(f) & t) / k for f, t in zip(found, truth)]
         rows.append({"corpus": label, **hnsw, "ef_search": ef, "insert_s": round(seconds, 2),
                      "recall": float(np.mean(recall)), "min_recall": float(np.min(recall)),
@@ -105,6 +106,24 @@ def measure(client, label: str, ids: list[str], vectors: np.ndarray, queries: np
         print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
     client.delete_collection(name)
     return rows
+
+
+def query_collection(path: str, name: str, k: int) -> None:
+    """(--query) Print the top k of every saved query from a collection, opened afresh."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    client = chromadb.PersistentClient(path=path, settings=ChromaSettings(anonymized_telemetry=False))
+    collection = client.get_collection(name, embedding_function=None)
+    queries = np.load(Path(path) / "queries.npy")
+    collection.query(query_embeddings=[queries[0]], n_results=k, include=[])
+    found, ms = [], []
+    for q in queries:
+        started = time.perf_counter()
+        found.append(collection.query(query_embeddings=[q], n_results=k, include=["distances"])["ids"][0])
+        ms.append((time.perf_counter() - started) * 1000)
+    print(json.dumps({"count": collection.count(), "ef_search": collection.configuration["hnsw"]["ef_search"],
+                      "ids": found, "ms": ms}))
 
 
 def same_graph(client, ids, vectors, queries, hnsw: dict, k: int) -> float:
@@ -132,9 +151,36 @@ def exact_latency(ids: list[str], vectors: np.ndarray, queries: np.ndarray, k: i
     return {"p50_ms": percentile(ms, 50), "p95_ms": percentile(ms, 95), "mb": round(vectors.nbytes / 1e6, 1)}
 
 
+def index_recall(settings: Settings, questions: list[dict], k: int = DENSE_RESULTS) -> dict:
+    """Recall@k of a built index's own HNSW collection against exact search over its stored
+    vectors, with both searches' latency: what `make bench` reports for every corpus."""
+    from index import hnsw
+    from index.embedding import embedder_for
+    from index.store import Store
+
+    store = Store.open(settings)
+    ids, vectors = stored_vectors(settings)
+    embedder = embedder_for(settings)
+    queries = np.stack([embedder.embed_query(q["question"]) for q in questions]).astype(np.float32)
+    k = min(k, len(ids))
+    truth = [{ids[r] for r in exact_top(vectors, q, k)} for q in queries]
+    found, ms = [], []
+    for q in queries:
+        started = time.perf_counter()
+        found.append(store.sentences.query(query_embeddings=[q], n_results=k, include=["distances"])["ids"][0])
+        ms.append((time.perf_counter() - started) * 1000)
+    recall = [len(set(f) & t) / k for f, t in zip(found, truth)]
+    config = hnsw.configuration(store.sentences)
+    return {"sentences": len(ids), "k": k, "recall": float(np.mean(recall)), "min_recall": float(np.min(recall)),
+            "exact_top_k": float(np.mean([r == 1.0 for r in recall])), "hnsw_p50_ms": percentile(ms, 50),
+            "hnsw_p95_ms": percentile(ms, 95), "hnsw": {key: config.get(key) for key in
+                                                         ("ef_construction", "max_neighbors", "ef_search")},
+            "exact": exact_latency(ids, vectors, queries, k)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data-dir", required=True, help="a built index of squad-dev (its stored vectors are used)")
+    parser.add_argument("--data-dir", help="a built index of squad-dev (its stored vectors are used)")
     parser.add_argument("--factors", default="1,10")
     parser.add_argument("--questions", type=int, default=200)
     parser.add_argument("--ef-search", default="50,100,200,400")
@@ -142,7 +188,10 @@ def main() -> None:
                         help="ef_construction/max_neighbors pairs, each built with num_threads=1")
     parser.add_argument("--determinism", action="store_true", help="also build twice per num_threads and compare")
     parser.add_argument("--out", help="write the rows as JSON here")
+    parser.add_argument("--query", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.query:
+        return query_collection(args.query[0], args.query[1], int(args.query[2]))
 
     import chromadb
     from chromadb.config import Settings as ChromaSettings
@@ -169,7 +218,7 @@ def main() -> None:
             out["exact"][label] = {"sentences": len(ids), **exact_latency(ids, vectors, queries, k)}
             print(label, json.dumps(out["exact"][label]), file=sys.stderr, flush=True)
             for hnsw in [BEFORE, *configs]:
-                out["rows"] += measure(client, label, ids, vectors, queries, hnsw, ef_searches, k, truth)
+                out["rows"] += measure(client, Path(work), label, ids, vectors, queries, hnsw, ef_searches, k, truth)
             if args.determinism:
                 for threads in (os.cpu_count(), 1):
                     out["determinism"][f"{label} num_threads={threads}"] = same_graph(

@@ -93,7 +93,7 @@ def first(corpus, questions, tmp_path_factory) -> list[dict]:
     settings = Settings.load(env={}, data_dir=tmp_path_factory.mktemp("first") / "data")
     build_index(corpus, settings=settings)
     result = answers(settings, questions)
-    assert any(a["abstained"] for a in result) and sum(not a["abstained"] for a in result) > len(result) // 2
+    assert any(a["abstained"] for a in result) and sum(not a["abstained"] for a in result) > len(result) // 4
     return result
 
 
