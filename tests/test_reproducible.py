@@ -119,6 +119,7 @@ def test_a_chroma_server_built_in_another_order_gives_the_same_answers(corpus, q
     assert_same(first, answers(settings, questions))
 
 
+@pytest.mark.slow
 def test_hnsw_search_is_reproducible_for_the_same_build(corpus, questions, tmp_path):
     """Chroma's approximate index, inserted with one thread: two full builds, one graph."""
     results = []
@@ -239,3 +240,23 @@ def test_dense_search_settings_are_checked():
         Settings.load(env={"ASSISTANT_DENSE_SEARCH": "fast"})
     with pytest.raises(ConfigError, match="ASSISTANT_HNSW_NUM_THREADS must be at least 1"):
         Settings.load(env={"ASSISTANT_HNSW_NUM_THREADS": "0"})
+
+
+@pytest.mark.slow
+def test_eval_reports_the_same_figures_run_after_run(sample_folder, settings, tmp_path):
+    """`assistant eval` twice on one index, each in its own process: every figure but the timings."""
+    import subprocess
+    import sys
+
+    from .conftest import REPO
+
+    if not SEED_QUESTIONS.is_file():
+        pytest.skip("../shared/eval/seed_questions.jsonl is not beside the repo")
+    build_index(sample_folder, settings=settings)
+    runs = []
+    for _ in range(2):
+        out = subprocess.run([sys.executable, "-m", "assistant.cli", "eval", str(SEED_QUESTIONS), "--json"], cwd=REPO,
+                             capture_output=True, text=True, check=True)
+        figures = json.loads(out.stdout)
+        runs.append({key: value for key, value in figures.items() if "latency" not in key})
+    assert runs[0] == runs[1] and runs[0]["questions"] > 10
