@@ -16,7 +16,7 @@ from assistant import Assistant
 from assistant.dense import ExactIndex
 from assistant.evaluation import load_questions
 from assistant.retrieval import Filters, HybridSearch
-from index import Settings, build_index, hnsw
+from index import Settings, build_index, hnsw, index_status
 from index.embedding import Embedder
 from index.errors import ConfigError
 from index.store import Store
@@ -197,6 +197,8 @@ def test_an_index_built_under_other_hnsw_settings_takes_the_new_ones_without_emb
 
     searched = settings.with_(hnsw_ef_construction=100, hnsw_max_neighbors=16, hnsw_ef_search=300,
                               dense_search="hnsw")
+    assert index_status(searched).hnsw_pending == ("ef_search 100 -> 300",)
+    assert index_status(searched).dense_search == "hnsw" and index_status(settings).dense_search == "exact"
     report = build_index(sample_folder, settings=searched)
     store = Store.open(searched)
     assert report.sentences_embedded == 0 and report.unchanged == report.added + report.unchanged
