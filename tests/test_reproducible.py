@@ -119,20 +119,6 @@ def test_a_chroma_server_built_in_another_order_gives_the_same_answers(corpus, q
     assert_same(first, answers(settings, questions))
 
 
-@pytest.mark.slow
-def test_hnsw_search_is_reproducible_for_the_same_build(corpus, questions, tmp_path):
-    """Chroma's approximate index, inserted with one thread: two full builds, one graph."""
-    results = []
-    for name in ("a", "b"):
-        settings = Settings.load(env={}, data_dir=tmp_path / name, dense_search="hnsw")
-        build_index(corpus, settings=settings)
-        search = HybridSearch(settings)
-        assert not search.dense.exact
-        vectors = [search.embedder.embed_query(q) for q in questions]
-        results.append([search.dense.search(v, 80) for v in vectors])
-    assert results[0] == results[1]
-
-
 def test_a_sentence_vector_depends_on_its_text_alone(settings):
     """Embedded alone, beside longer or shorter texts, in any batch: the same bits."""
     texts = ["Russia occupies about a fifth of Ukraine.", "Witkoff met Putin in Moscow on Thursday after a "
