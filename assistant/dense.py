@@ -28,7 +28,8 @@ class ExactIndex:
     def __init__(self, ids: Sequence[str], vectors: np.ndarray, articles: Sequence[str]):
         order = np.argsort(np.array(ids, dtype=object), kind="stable")
         self.ids = np.array(ids, dtype=object)[order]
-        self.vectors = np.ascontiguousarray(np.asarray(vectors, dtype=np.float32).reshape(len(ids), -1 if len(ids) else 0)[order])
+        matrix = np.asarray(vectors, dtype=np.float32).reshape(len(ids), -1 if len(ids) else 0)
+        self.vectors = np.ascontiguousarray(matrix[order])
         self.article_ids = tuple(sorted(set(articles)))
         number = {a: i for i, a in enumerate(self.article_ids)}
         self.article_of_row = np.array([number[a] for a in articles], dtype=np.int32)[order]

@@ -647,7 +647,8 @@ def dense_markdown(r: dict) -> list[str]:
              "|---|---|---|---|---|---|---|---|---|"]
     for label, d in rows:
         h, e = d["hnsw"], d["exact"]
-        lines.append(f"| {label} | {d['sentences']} | {h['ef_construction']} / {h['max_neighbors']} / {h['ef_search']} | "
+        lines.append(f"| {label} | {d['sentences']} | "
+                     f"{h['ef_construction']} / {h['max_neighbors']} / {h['ef_search']} | "
                      f"{d['recall']:.4f} | {d['min_recall']:.3f} | {100 * d['exact_top_k']:.0f}% | "
                      f"{d['hnsw_p50_ms']:.2f} / {d['hnsw_p95_ms']:.2f} | {e['p50_ms']:.2f} / {e['p95_ms']:.2f} | "
                      f"{e['mb']:.0f} |")
