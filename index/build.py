@@ -25,11 +25,14 @@ from .errors import ConfigError
 from .lock import DataDirLock
 from .settings import Settings
 from .store import Store, open_lexical, record_version, text_hash
+from .textview import normalised
 
 Progress = Callable[[int, int, str], None]  # (done, total, article id)
 
 TITLE_WORDS = 16  # the title prefix each sentence is embedded with stays short
-LAYOUT = "3"  # bump when what is stored per version changes: every article is rewritten (3: MinHash signatures)
+# bump when what is stored per version changes: every article is rewritten (3: MinHash signatures;
+# 4: the text as read, offsets into it, and the normalised view in the model and keyword index)
+LAYOUT = "4"
 
 
 @dataclass(frozen=True)
@@ -204,7 +207,9 @@ def chunks_and_inputs(article: Article, embedder: Embedder, settings: Settings) 
     max_tokens = min(settings.chunk_max_tokens, embedder.max_tokens - TITLE_WORDS * 2)
     chunks = chunk_text(article.text, embedder.count_tokens, max_tokens=max_tokens,
                         max_words=settings.chunk_max_words)
-    return chunks, [embedding_input(article.title, article.text[s:e]) for c in chunks for s, e in c.sentences]
+    # the model reads each sentence's normalised view; the offsets stay those of the text as read
+    return chunks, [embedding_input(article.title, normalised(article.text[s:e]))
+                    for c in chunks for s, e in c.sentences]
 
 
 def _batches(todo: list[Article], versions: dict[str, str], embedder: Embedder, settings: Settings,

@@ -1,8 +1,9 @@
 """Chroma, the system of record: four collections, written so a crash loses nothing.
 
-- `<prefix>-articles`: one record per article: its text (what every offset points
-  into), metadata, `version` (the committed version; "" = none yet) and `pending` (the
-  version being written, "cleanup" or "deleted"); vector = mean of its sentences.
+- `<prefix>-articles`: one record per article: its text (exactly as read: what every
+  offset points into), metadata, `version` (the committed version; "" = none yet) and
+  `pending` (the version being written, "cleanup" or "deleted"); vector = mean of its
+  sentences.
 - `<prefix>-chunks`: passages with offsets and the sentence spans inside them; vector =
   mean of their sentences (no extra model work).
 - `<prefix>-sentences`: each sentence embedded with its article's title; dense search
@@ -38,6 +39,7 @@ from . import duplicates
 from .errors import StoreUnavailable
 from .lexical import LexicalIndex, LexicalRow
 from .settings import Settings
+from .textview import normalised
 
 PAGE = 5000  # records per Chroma get/put; below the server's max batch size
 NO_VECTOR = [0.0]  # a signature record's embedding: Chroma wants one, nothing searches them
@@ -397,15 +399,17 @@ class Store:
 
     # --------------------------------------------------
     def lexical_rows_for(self, article: Article, version: str, chunks: Sequence[Chunk]) -> list[LexicalRow]:
-        return [LexicalRow(chunk_record_id(article.id, version, c.index), article.id, article.title, c.text,
-                           article.source, article.published_ts) for c in chunks]
+        """Keyword rows hold each chunk's normalised view: a soft hyphen or zero-width space
+        inside a word would make two words of it for FTS5's tokenizer."""
+        return [LexicalRow(chunk_record_id(article.id, version, c.index), article.id, article.title,
+                           normalised(c.text), article.source, article.published_ts) for c in chunks]
 
     def lexical_rows(self, versions: Sequence[str]) -> list[LexicalRow]:
         """The chunks of exactly these versions (records of a version never change, so no
         concurrent build can shift or duplicate what this returns)."""
         records = self.chunks.get(where={"version": {"$in": list(versions)}}, include=["documents", "metadatas"])
-        return [LexicalRow(record_id, meta["article_id"], meta.get("title", ""), text, meta.get("source", ""),
-                           meta.get("published_ts"))
+        return [LexicalRow(record_id, meta["article_id"], meta.get("title", ""), normalised(text),
+                           meta.get("source", ""), meta.get("published_ts"))
                 for record_id, text, meta in zip(records["ids"], records["documents"], records["metadatas"])]
 
 

@@ -21,7 +21,7 @@ from index.embedding import Embedder
 from index.errors import ConfigError
 from index.store import Store
 
-from .conftest import SAMPLE, SHARED_EVAL, write_squad
+from .helpers import SAMPLE, SHARED_EVAL, write_squad
 
 SQUAD_QUESTIONS = SHARED_EVAL / "squad-dev" / "questions.jsonl"
 SEED_QUESTIONS = SHARED_EVAL / "seed_questions.jsonl"
@@ -236,7 +236,7 @@ def test_eval_reports_the_same_figures_run_after_run(sample_folder, settings, tm
     import subprocess
     import sys
 
-    from .conftest import REPO
+    from .helpers import REPO
 
     if not SEED_QUESTIONS.is_file():
         pytest.skip("../shared/eval/seed_questions.jsonl is not beside the repo")
