@@ -76,9 +76,9 @@ def _recover(store: Store) -> None:
         if _exists(store, new):  # killed between the two renames: the copy is complete
             _take_name(store, store.client.get_collection(new, embedding_function=None), name)
         store.client.delete_collection(old)
+        store.reopen()
     elif _exists(store, new):  # killed while copying: the old collection still answers
         store.client.delete_collection(new)
-    store.reopen()
 
 
 def _rebuild(store: Store, progress=None) -> None:
