@@ -8,8 +8,9 @@ import json
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -54,7 +55,7 @@ class Filters:
     def active(self) -> bool:
         return bool(self.sources) or self.since is not None or self.until is not None
 
-    def admits(self, meta: "ArticleMeta") -> bool:
+    def admits(self, meta: ArticleMeta) -> bool:
         """Whether an article passes, as `chroma_where` decides it (an undated article fails a date bound)."""
         ts = meta.published_ts
         return ((not self.sources or meta.source in self.sources)
@@ -360,7 +361,8 @@ class HybridSearch:
             hit = by_chunk.get(sentence_id.rsplit("|", 1)[0])
             if meta and hit:  # the text is the chunk's, at the sentence's offsets, in the normalised view
                 text = normalised(hit.text[meta["start"] - hit.start:meta["end"] - hit.start])
-                out[hit.chunk_id].append(Sentence(meta["start"], meta["end"], text, np.asarray(vector, dtype=np.float32)))
+                vector = np.asarray(vector, dtype=np.float32)
+                out[hit.chunk_id].append(Sentence(meta["start"], meta["end"], text, vector))
         for sentences in out.values():
             sentences.sort(key=lambda s: s.start)
         return out

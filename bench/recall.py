@@ -29,10 +29,10 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-import numpy as np
+import numpy as np  # noqa: E402 (after the sys.path lines above)
 
-from assistant.retrieval import DENSE_RESULTS
-from index import Settings
+from assistant.retrieval import DENSE_RESULTS  # noqa: E402 (after the sys.path lines above)
+from index import Settings  # noqa: E402 (after the sys.path lines above)
 
 SQUAD = REPO.parent / "shared" / "eval" / "squad-dev"
 BEFORE = {"ef_construction": 100, "max_neighbors": 16, "num_threads": os.cpu_count()}  # Chroma's defaults

@@ -19,10 +19,10 @@ import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from functools import cached_property
 from importlib.metadata import version
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -38,7 +38,8 @@ def _pooling(model_dir: Path) -> str:
             return "cls"
         if settings.get("pooling_mode_mean_tokens"):
             return "mean"
-        raise ValueError(f"{model_dir.name}: only mean or CLS pooling runs on OpenVINO; use ASSISTANT_EMBEDDING_BACKEND=torch")
+        raise ValueError(f"{model_dir.name}: only mean or CLS pooling runs on OpenVINO; "
+                         "use ASSISTANT_EMBEDDING_BACKEND=torch")
     return "mean"
 
 

@@ -14,8 +14,19 @@ import pytest
 
 from index import Settings
 
-from .helpers import (REPO, SAMPLE, SHARED_EVAL, SQUAD, api_client, article_texts, check_invariants,  # noqa: F401
-                      free_port, squad_articles, write_squad)
+from .helpers import (  # noqa: F401
+    REPO,
+    SAMPLE,
+    SHARED_EVAL,
+    SQUAD,
+    api_client,
+    article_texts,
+    check_invariants,
+    free_port,
+    squad_articles,
+    write_squad,
+)
+
 
 @pytest.fixture(autouse=True)
 def data_dir(tmp_path, monkeypatch) -> Path:

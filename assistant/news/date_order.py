@@ -9,7 +9,7 @@ enough, ABSTAIN_BELOW) is in the running, and the newest (oldest) of them leads.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from index.articles import parse_date
 

@@ -11,12 +11,10 @@ its article tells it, since reading order is the only order it has.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from ..answers import TimelinePoint
 from ..retrieval import Scored
-
 from .dates import DateMention, day_of, find_dates
 from .versions import same_version
 
