@@ -42,7 +42,7 @@ class Filters:
     until: int | None = None
 
     def chroma_where(self) -> dict | None:
-        clauses = []
+        clauses: list[dict] = []
         if self.sources:
             clauses.append({"source": {"$in": list(self.sources)}})
         if self.since is not None:
@@ -180,7 +180,7 @@ class HybridSearch:
         for ranking in (list(dense), lexical):
             for rank, chunk_id in enumerate(ranking):
                 fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank + 1)
-        ranked = sorted(fused, key=fused.get, reverse=True)
+        ranked = sorted(fused, key=lambda chunk_id: fused[chunk_id], reverse=True)
         best = ranked[:k]
         if any(self._group_of(chunk_id.rsplit("|", 2)[0]) for chunk_id in best):
             best = ranked[:3 * k]  # copies of one story take one place: look further for the rest

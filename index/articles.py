@@ -88,7 +88,10 @@ def load_folder(folder: Path, *, max_bytes: int = 5_000_000) -> Loaded:
             continue
         try:
             for item in load_file(path, rel, max_bytes=max_bytes):
-                (articles if isinstance(item, Article) else skipped).append(item)
+                if isinstance(item, Article):
+                    articles.append(item)
+                else:
+                    skipped.append(item)
         except _Skip as why:
             skipped.append(Skipped(rel, str(why)))
     return Loaded(tuple(articles), tuple(skipped))

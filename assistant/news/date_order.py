@@ -52,7 +52,7 @@ def edge(scored: Sequence[Scored], order: str, floor: float) -> Scored | None:
     if not candidates or order not in ("latest", "earliest"):
         return None
     sign = -1 if order == "latest" else 1
-    return min(candidates, key=lambda s: (sign * published_ts(s), -s.score))
+    return min(candidates, key=lambda s: (sign * (published_ts(s) or 0.0), -s.score))  # relevant_dated: all dated
 
 
 def by_date(scored: list[Scored], order: str, floor: float) -> list[Scored]:

@@ -325,17 +325,17 @@ def question_dates(question: str, today: date | None = None) -> DateQuery:
     spans = []
     for mention in mentions:
         before = question[:mention.start]
-        if _BEFORE.search(before):
-            word = _BEFORE.search(before).group(1).lower()
+        if found := _BEFORE.search(before):
+            word = found.group(1).lower()
             earlier = word in ("before", "prior to", "earlier than")
             bound = mention.first - timedelta(days=1) if earlier else mention.last
             until = bound if until is None else min(until, bound)
-            start = _BEFORE.search(before).start(1)
-        elif _AFTER.search(before):
-            word = _AFTER.search(before).group(1).lower()
+            start = found.start(1)
+        elif found := _AFTER.search(before):
+            word = found.group(1).lower()
             bound = mention.last + timedelta(days=1) if word in ("after", "later than") else mention.first
             since = bound if since is None else max(since, bound)
-            start = _AFTER.search(before).start(1)
+            start = found.start(1)
         else:
             since = mention.first if since is None else max(since, mention.first)
             until = mention.last if until is None else min(until, mention.last)

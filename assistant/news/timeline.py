@@ -74,7 +74,7 @@ def timeline_points(scored: Sequence[Scored], number_of: Callable[[Scored], int]
         when, how = sentence_date(item.sentence.text, item.hit.published)
         picked.append((item, when, how))
         per_article[item.hit.article_id] = per_article.get(item.hit.article_id, 0) + 1
-    dated = sorted((p for p in picked if p[1] is not None),
+    dated = sorted(((item, when, how) for item, when, how in picked if when is not None),
                    key=lambda p: (p[1].first, p[1].last, p[0].hit.published, p[0].hit.article_id, p[0].sentence.start))
     undated = [p for p in picked if p[1] is None]
     article_order = {a: n for n, a in enumerate(dict.fromkeys(p[0].hit.article_id for p in undated))}
