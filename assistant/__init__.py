@@ -4,8 +4,21 @@
 re-exported so one import serves both uses.
 """
 
-from index import (AnswerMode, AssistantError, ConfigError, IndexBusy, IndexReport, IndexStatus, InvalidRequest,
-                   Settings, StoreUnavailable, article_text, article_texts, build_index, index_status)
+from index import (
+                   AnswerMode,
+                   AssistantError,
+                   ConfigError,
+                   IndexBusy,
+                   IndexReport,
+                   IndexStatus,
+                   InvalidRequest,
+                   Settings,
+                   StoreUnavailable,
+                   article_text,
+                   article_texts,
+                   build_index,
+                   index_status,
+)
 
 from .answering import Assistant, answer, get_assistant, stream_answer
 from .answers import Answer, Citation

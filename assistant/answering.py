@@ -7,7 +7,7 @@ writes the answer and its citations are checked before anyone sees them.
 from __future__ import annotations
 
 import threading
-from typing import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from langchain_core.runnables import Runnable
 

@@ -275,7 +275,8 @@ def _status(args) -> int:
         return 0
     built = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(status.last_build)) if status.last_build else "never"
     print(f"{status.articles} articles, {status.chunks} chunks, {status.sentences} embedded sentences\n"
-          f"model: {status.model}\nstore: {status.store}\nlast build: {built}")
+          f"model: {status.model}\nstore: {status.store}\nlast build: {built}\ndense search: {status.dense_search}"
+          + (f" (next `assistant index` applies {', '.join(status.hnsw_pending)})" if status.hnsw_pending else ""))
     return 0
 
 

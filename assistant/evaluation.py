@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable
 
 from index.textview import normalised
 
@@ -55,7 +55,8 @@ def _found(golds: list[str], text: str) -> bool:
 
 def evaluate(questions: list[dict], ask: Callable[[str], tuple[Answer, list]], k: int) -> tuple[EvalReport, list[dict]]:
     """`ask(question)` returns the Answer and the retrieved passages (objects with .text, .article_id)."""
-    rows, latencies = [], []
+    rows: list[dict] = []
+    latencies: list[float] = []
     for q in questions:
         started = time.perf_counter()
         result, passages = ask(q["question"])
@@ -70,18 +71,18 @@ def evaluate(questions: list[dict], ask: Callable[[str], tuple[Answer, list]], k
             "words": len(result.text.split()) if not result.abstained else 0,
         })
     answerable = [r for r in rows if not r["unanswerable"]]
-    unanswerable = [r for r in rows if r["unanswerable"]]
+    unanswered = [r for r in rows if r["unanswerable"]]
 
     def share(items, key):
         return round(sum(1 for r in items if r[key]) / len(items), 4) if items else 0.0
 
     answered = [r for r in answerable if not r["abstained"]]
     report = EvalReport(
-        questions=len(rows), answerable=len(answerable), unanswerable=len(unanswerable), k=k,
+        questions=len(rows), answerable=len(answerable), unanswerable=len(unanswered), k=k,
         answer_recall=share(answerable, "recall"), article_recall=share(answerable, "article_recall"),
         answer_accuracy=share(answerable, "answer_correct"),
         mean_answer_words=round(statistics.fmean(r["words"] for r in answered), 1) if answered else 0.0,
-        abstention_accuracy=share(unanswerable, "abstained") if unanswerable else None,
+        abstention_accuracy=share(unanswered, "abstained") if unanswered else None,
         false_abstentions=share(answerable, "abstained"),
         latency_p50_ms=round(_percentile(latencies, 50), 1), latency_p95_ms=round(_percentile(latencies, 95), 1),
     )

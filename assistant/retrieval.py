@@ -8,8 +8,9 @@ import json
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -23,9 +24,12 @@ from index.embedding import Embedder, embedder_for
 from index.store import PAGE, Store, chunk_record_id, open_lexical
 from index.textview import normalised
 
+from .dense import DenseSearch
 from .injection import is_instruction
 
 RRF_K = 60
+CANDIDATES = 40  # passages each ranking offers the fusion
+DENSE_RESULTS = 2 * CANDIDATES  # sentences the dense search returns (several may share a passage)
 RECHECK_SECONDS = 0.5  # how stale a reader's view of the index may get while a build runs
 REMEMBERED_ARTICLES = 512  # sentence lists of article versions kept for comparing copies
 SAME_PASSAGE = 0.5  # share of the shorter passage's 5-word shingles found in the other: a copy of it
@@ -38,7 +42,7 @@ class Filters:
     until: int | None = None
 
     def chroma_where(self) -> dict | None:
-        clauses = []
+        clauses: list[dict] = []
         if self.sources:
             clauses.append({"source": {"$in": list(self.sources)}})
         if self.since is not None:
@@ -46,6 +50,17 @@ class Filters:
         if self.until is not None:
             clauses.append({"published_ts": {"$lte": self.until}})
         return None if not clauses else clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    @property
+    def active(self) -> bool:
+        return bool(self.sources) or self.since is not None or self.until is not None
+
+    def admits(self, meta: ArticleMeta) -> bool:
+        """Whether an article passes, as `chroma_where` decides it (an undated article fails a date bound)."""
+        ts = meta.published_ts
+        return ((not self.sources or meta.source in self.sources)
+                and (self.since is None or (ts is not None and ts >= self.since))
+                and (self.until is None or (ts is not None and ts <= self.until)))
 
 
 @dataclass(frozen=True)
@@ -100,6 +115,7 @@ class HybridSearch:
         self.store = Store.open(self.settings)
         self.lexical = open_lexical(self.settings)
         self.embedder = embedder or embedder_for(self.settings)
+        self.dense = DenseSearch(self.store, self.settings)
         self._lock = threading.Lock()
         self._article_sentences: OrderedDict[tuple[str, str], list[str]] = OrderedDict()
         self._article_sentences_lock = threading.Lock()
@@ -120,6 +136,7 @@ class HybridSearch:
         for meta in catalog.values():
             if meta.group:
                 groups.setdefault(meta.group, []).append(meta)
+        self.dense.sync(committed, sum(int(m.get("sentences") or 0) for m in described))
         # Other threads answer while this runs (the app answers several questions at once and
         # any of them may be the one that notices a build): each view is built whole and then
         # swapped in, never filled in place, and `committed` goes last, so an article a reader
@@ -136,34 +153,34 @@ class HybridSearch:
                 return
             generation = self.store.generation()
             if generation != self._generation:
+                self.store.reopen()  # a build may have rebuilt the sentence collection (index/hnsw.py)
                 self.refresh()
                 self._generation = generation
             self._checked = time.monotonic()
 
-    def search(self, question: str, k: int = 5, candidates: int = 40, filters: Filters = Filters(),
+    def search(self, question: str, k: int = 5, candidates: int = CANDIDATES, filters: Filters = Filters(),
                vector: np.ndarray | None = None) -> list[Hit]:
         self.follow_builds()
         if not question.strip() or not self.committed:
             return []
         if vector is None:
             vector = self.embedder.embed_query(question)
-        # ids only: they name the chunk, article and version (metadata would cost ~7 ms more)
-        found = self.store.sentences.query(query_embeddings=[vector], n_results=candidates * 2,
-                                           where=filters.chroma_where(), include=["distances"])
+        allowed = {a for a, m in self.catalog.items() if filters.admits(m)} if filters.active else None
+        found = self.dense.search(vector, candidates * 2, where=filters.chroma_where(), allowed_articles=allowed)
         dense: dict[str, float] = {}
-        for sentence_id, distance in zip(found["ids"][0], found["distances"][0]):
+        for sentence_id, score in found:
             chunk_id = sentence_id.rsplit("|", 1)[0]
             article_id, version, _ = chunk_id.rsplit("|", 2)
             if self.committed.get(article_id) != version:
                 continue  # a half-written version from an interrupted build
-            dense.setdefault(chunk_id, 1.0 - distance)
+            dense.setdefault(chunk_id, score)
         lexical = [cid for cid, _ in self.lexical.search(question, k=candidates, sources=filters.sources,
                                                            since=filters.since, until=filters.until)]
         fused: dict[str, float] = {}
         for ranking in (list(dense), lexical):
             for rank, chunk_id in enumerate(ranking):
                 fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank + 1)
-        ranked = sorted(fused, key=fused.get, reverse=True)
+        ranked = sorted(fused, key=lambda chunk_id: fused[chunk_id], reverse=True)
         best = ranked[:k]
         if any(self._group_of(chunk_id.rsplit("|", 2)[0]) for chunk_id in best):
             best = ranked[:3 * k]  # copies of one story take one place: look further for the rest
@@ -344,7 +361,8 @@ class HybridSearch:
             hit = by_chunk.get(sentence_id.rsplit("|", 1)[0])
             if meta and hit:  # the text is the chunk's, at the sentence's offsets, in the normalised view
                 text = normalised(hit.text[meta["start"] - hit.start:meta["end"] - hit.start])
-                out[hit.chunk_id].append(Sentence(meta["start"], meta["end"], text, np.asarray(vector, dtype=np.float32)))
+                vector = np.asarray(vector, dtype=np.float32)
+                out[hit.chunk_id].append(Sentence(meta["start"], meta["end"], text, vector))
         for sentences in out.values():
             sentences.sort(key=lambda s: s.start)
         return out

@@ -18,8 +18,7 @@ import time
 
 import numpy as np
 
-from index import Settings
-from index import duplicates
+from index import Settings, duplicates
 from index.store import PAGE, Store
 
 

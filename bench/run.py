@@ -31,6 +31,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 from index import Settings, build_index  # noqa: E402
+from recall import index_recall  # noqa: E402
 
 SQUAD = REPO.parent / "shared" / "eval" / "squad-dev"
 SEED = REPO / "articles"  # the sample news articles the app starts with
@@ -233,6 +234,7 @@ def scale_row(work: Path, factor: int, settings: Settings, real, stock_real, que
     stock_quality, stock_ms = quality_stock(store, questions)
     rss = peak_rss("query", ours.data_dir, corpus, settings.embedding_backend, [q["question"] for q in questions[:50]])
     return {"factor": factor, "articles": report.added, "chunks": report.chunks_embedded, "build_s": round(seconds, 1),
+            "dense": index_recall(ours, questions),
             "replayed": replay.replayed, "embedded_for_real": replay.missed,
             "ours": {"p50": percentile(ours_ms, 50), "p95": percentile(ours_ms, 95),
                      "bytes": folder_bytes(ours.data_dir), "answer_recall": ours_quality["answer_recall"],
@@ -412,6 +414,9 @@ def main() -> None:
     results["reindex"] = {"full_s": builds[default]["seconds"], "unchanged_s": unchanged_s, "changed_s": changed_s,
                           "changed_articles": changed.updated, "changed_sentences_embedded": changed.sentences_embedded}
     log(f"reindex: {results['reindex']}")
+
+    results["dense"] = index_recall(settings, questions)
+    log(f"dense search against exact: {results['dense']}")
 
     # 6 + 7: memory and cold start on the 1x index
     sample = [q["question"] for q in questions[:50]]
@@ -608,6 +613,7 @@ def report_markdown(r: dict, default: str) -> str:
                          f"{s['bytes'] / 1e6:.0f} | {o['answer_recall']:.3f} / {o['answer_accuracy']:.3f} | "
                          f"{s['answer_recall']:.3f} | {o['query_rss_mb']:.0f} |")
         lines += ["", "![latency against chunks](bench-latency.png)"]
+    lines += dense_markdown(r)
     rss = r["rss"]
     lines += [
         "",
@@ -623,6 +629,30 @@ def report_markdown(r: dict, default: str) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def dense_markdown(r: dict) -> list[str]:
+    """The dense search of every corpus beside exact search (bench/recall.py)."""
+    rows = ([("1x", r["dense"])] if r.get("dense") else []) + [
+        (f"{x['factor']}x", x["dense"]) for x in r["scale"] if x.get("dense")]
+    if not rows:
+        return []
+    k = rows[0][1]["k"]
+    lines = ["", "## Dense search against exact search", "",
+             f"Each index's own HNSW collection against exact search over its stored sentence vectors, at the "
+             f"{k} sentences the answerer asks for (recall@{k}; `python bench/recall.py` compares settings). "
+             "The answerer searches exactly up to `exact_search_max_sentences` (docs/dense-search.md).", "",
+             f"| corpus | sentences | HNSW ef_construction / M / ef_search | recall@{k} | worst question | "
+             f"exact top {k} | HNSW p50 / p95 ms | exact p50 / p95 ms | exact matrix MB |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for label, d in rows:
+        h, e = d["hnsw"], d["exact"]
+        lines.append(f"| {label} | {d['sentences']} | "
+                     f"{h['ef_construction']} / {h['max_neighbors']} / {h['ef_search']} | "
+                     f"{d['recall']:.4f} | {d['min_recall']:.3f} | {100 * d['exact_top_k']:.0f}% | "
+                     f"{d['hnsw_p50_ms']:.2f} / {d['hnsw_p95_ms']:.2f} | {e['p50_ms']:.2f} / {e['p95_ms']:.2f} | "
+                     f"{e['mb']:.0f} |")
+    return lines
 
 
 if __name__ == "__main__":

@@ -16,10 +16,11 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from .textview import normalised
 
@@ -87,7 +88,10 @@ def load_folder(folder: Path, *, max_bytes: int = 5_000_000) -> Loaded:
             continue
         try:
             for item in load_file(path, rel, max_bytes=max_bytes):
-                (articles if isinstance(item, Article) else skipped).append(item)
+                if isinstance(item, Article):
+                    articles.append(item)
+                else:
+                    skipped.append(item)
         except _Skip as why:
             skipped.append(Skipped(rel, str(why)))
     return Loaded(tuple(articles), tuple(skipped))
@@ -204,7 +208,7 @@ def parse_date(value: Any) -> tuple[str, int | None]:
         return "", None
     try:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            moment = datetime.fromtimestamp(float(value) / (1000 if value > 1e11 else 1), tz=timezone.utc)
+            moment = datetime.fromtimestamp(float(value) / (1000 if value > 1e11 else 1), tz=UTC)
         else:
             from dateutil import parser
 
@@ -212,7 +216,7 @@ def parse_date(value: Any) -> tuple[str, int | None]:
     except (ValueError, OverflowError, OSError, TypeError):
         return "", None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     only_date = isinstance(value, str) and len(value.strip()) <= 10 and ":" not in value
     iso = moment.date().isoformat() if only_date else moment.isoformat()
     return iso, int(moment.timestamp())

@@ -17,6 +17,7 @@ from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
+from . import hnsw
 from .articles import Article, Skipped, load_folder
 from .chunking import Chunk, chunk_text
 from .embedding import Embedder, EmbeddingCache, embedder_for
@@ -109,6 +110,7 @@ def build_index(
     started = time.perf_counter()
     with DataDirLock(settings.data_dir, timeout=settings.lock_timeout):
         store = Store.open(settings)
+        hnsw.conform(store)  # an index built under other HNSW settings gets them (no re-embedding)
         lexical = open_lexical(settings)
         embedder = embedder or embedder_for(settings)
         cache = EmbeddingCache(settings.data_dir / "embedding-cache.sqlite", embedder.model_id)

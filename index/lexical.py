@@ -212,12 +212,15 @@ class LexicalIndex:
             return self._ranked(words, k, among, params)
 
     def _ranked(self, words: Sequence[str], k: int, among: str, params: list) -> list[tuple[str, float]]:
-        # chunk ids are joined after the LIMIT: for 40 rows, not for every match (~8% faster)
+        # chunk ids are joined after the LIMIT: for 40 rows, not for every match (~8% faster).
+        # Equal scores (copies of one text) come out in rowid order, which is the order the
+        # chunks were written in: twice k rows are read and ties ordered by chunk id, so the
+        # same articles rank the same however they were indexed.
         sql = (f"SELECT c.chunk_id, found.score FROM (SELECT rowid, bm25(chunks_fts, 0.5, 1.0) AS score "
                f"FROM chunks_fts WHERE chunks_fts MATCH ?{among} ORDER BY score LIMIT ?) AS found "
-               f"JOIN chunks c ON c.rowid = found.rowid ORDER BY found.score")
-        rows = self._db.execute(sql, [match_query(words), *params, k]).fetchall()
-        return [(chunk_id, -score) for chunk_id, score in rows]  # FTS5's bm25 is lower-is-better
+               f"JOIN chunks c ON c.rowid = found.rowid ORDER BY found.score, c.chunk_id")
+        rows = self._db.execute(sql, [match_query(words), *params, 2 * k]).fetchall()
+        return [(chunk_id, -score) for chunk_id, score in rows[:k]]  # FTS5's bm25 is lower-is-better
 
     # -- keeping in step with Chroma ------------------------------------------------
     def sync(self, committed: Mapping[str, str], fetch_rows) -> int:

@@ -19,7 +19,7 @@ class DataDirLock:
         self._lock = FileLock(str(self.dir / "index.lock"))
         self._owner = self.dir / "index.lock.owner"
 
-    def __enter__(self) -> "DataDirLock":
+    def __enter__(self) -> DataDirLock:
         self.dir.mkdir(parents=True, exist_ok=True)
         try:
             self._lock.acquire(timeout=self.timeout)

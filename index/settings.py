@@ -19,6 +19,7 @@ from .backends import BACKENDS
 from .errors import ConfigError
 
 ENV_PREFIX = "ASSISTANT_"
+DENSE_SEARCHES = ("auto", "exact", "hnsw")
 
 
 class AnswerMode(StrEnum):
@@ -102,6 +103,25 @@ class Settings:
                                               "in depth, no LLM) or `llm` (needs an LLM provider).",
                                 choices=tuple(m.value for m in AnswerMode))
     top_k: int = _setting(5, "Passages retrieved per question.")
+    dense_search: str = _setting("auto", "How the question is compared with the stored sentence vectors: `exact` "
+                                         "(all of them, one matrix product: the same results whatever order the "
+                                         "articles were indexed in, on any store), `hnsw` (Chroma's approximate "
+                                         "index) or `auto`: exact up to exact_search_max_sentences, HNSW above "
+                                         "(docs/dense-search.md).", choices=DENSE_SEARCHES)
+    exact_search_max_sentences: int = _setting(100_000, "Largest index (committed sentences) `auto` searches "
+                                                        "exactly: ~1.5 KB of memory per sentence, and time in "
+                                                        "proportion.")
+    hnsw_ef_search: int = _setting(400, "HNSW candidate list while searching (Chroma's ef_search): higher is closer "
+                                        "to exact and slower. Applied by the next `assistant index`, in force for "
+                                        "readers started after it.")
+    hnsw_ef_construction: int = _setting(200, "HNSW candidate list while inserting (ef_construction). A change "
+                                              "rebuilds the sentence collection from its stored vectors at the next "
+                                              "`assistant index` (no re-embedding).")
+    hnsw_max_neighbors: int = _setting(32, "HNSW links per vector (max_neighbors, M); a change rebuilds like "
+                                           "hnsw_ef_construction.")
+    hnsw_num_threads: int = _setting(1, "Threads Chroma inserts with (num_threads; Chroma's default is every core): "
+                                        "one was twice as fast on 2 busy cores. No thread count makes Chroma's "
+                                        "graph reproducible (docs/dense-search.md).")
     llm_provider: str = _setting("", "`openai` (any OpenAI-compatible server: OpenAI, vLLM, llama.cpp, LM Studio) "
                                      "or `ollama`; empty: no LLM.")
     llm_model: str = _setting("", "Chat model name, e.g. gpt-4o-mini or llama3.2.")
@@ -144,6 +164,10 @@ class Settings:
         settings = cls(**values)
         if settings.feeds_every:
             parse_duration(settings.feeds_every, source=f"{ENV_PREFIX}FEEDS_EVERY")
+        for name in ("exact_search_max_sentences", "hnsw_ef_search", "hnsw_ef_construction", "hnsw_max_neighbors",
+                     "hnsw_num_threads"):
+            if getattr(settings, name) < 1:
+                raise ConfigError(f"{ENV_PREFIX}{name.upper()} must be at least 1, got {getattr(settings, name)}.")
         return settings
 
     def with_(self, **changes: Any) -> "Settings":

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
+from . import hnsw
 from .embedding import resolve_model
 from .settings import Settings
 from .store import Store
@@ -18,6 +19,8 @@ class IndexStatus:
     model: str
     store: str
     last_build: float | None  # seconds since the epoch
+    dense_search: str = ""  # how questions are compared with sentence vectors: "exact" or "hnsw"
+    hnsw_pending: tuple[str, ...] = ()  # HNSW settings the next `assistant index` applies ("ef_search 100 -> 200")
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -41,9 +44,13 @@ def index_status(settings: Settings | None = None) -> IndexStatus:
     store = Store.open(settings)
     counts = store.counts()
     info = store.info
+    exact = settings.dense_search == "exact" or (
+        settings.dense_search == "auto" and counts["sentences"] <= settings.exact_search_max_sentences)
+    pending = tuple(f"{name} {have} -> {want}" for name, (have, want) in sorted(hnsw.drift(store).items()))
     return IndexStatus(articles=counts["articles"], chunks=counts["chunks"], sentences=counts["sentences"],
                        model=info.get("model") or resolve_model(settings.embedding_model)[0],
-                       store=settings.store_label, last_build=info.get("last_build"))
+                       store=settings.store_label, last_build=info.get("last_build"),
+                       dense_search="exact" if exact else "hnsw", hnsw_pending=pending)
 
 
 def indexed_articles(settings: Settings | None = None, store: Store | None = None) -> list[ArticleInfo]:

@@ -122,23 +122,36 @@ def _short(error: Exception) -> str:
     return text[:200]
 
 
+def hnsw_configuration(settings: Settings) -> dict:
+    """The HNSW parameters the sentence collection is built with (see docs/dense-search.md)."""
+    return {"ef_search": settings.hnsw_ef_search, "ef_construction": settings.hnsw_ef_construction,
+            "max_neighbors": settings.hnsw_max_neighbors, "num_threads": settings.hnsw_num_threads}
+
+
 class Store:
-    def __init__(self, client, prefix: str):
+    def __init__(self, client, prefix: str, hnsw: dict | None = None):
         self.client = client
         self.prefix = prefix
+        self.hnsw = dict(hnsw or {})  # wanted for the sentence collection; {}: Chroma's defaults
         self._open_collections()
 
     @classmethod
     def open(cls, settings: Settings) -> "Store":
-        return cls(connect(settings), settings.collection)
+        return cls(connect(settings), settings.collection, hnsw_configuration(settings))
+
+    def reopen(self) -> None:
+        """Open the collections again by name (the sentence collection may have been rebuilt, index/hnsw.py)."""
+        self._open_collections()
 
     def _open_collections(self) -> None:
-        def get(kind: str):
+        def get(kind: str, hnsw: dict | None = None):
             return self.client.get_or_create_collection(
-                f"{self.prefix}-{kind}", embedding_function=None, configuration={"hnsw": {"space": "cosine"}})
+                f"{self.prefix}-{kind}", embedding_function=None,
+                configuration={"hnsw": {"space": "cosine", **(hnsw or {})}})
 
         try:
-            self.articles, self.chunks, self.sentences = get("articles"), get("chunks"), get("sentences")
+            self.articles, self.chunks = get("articles"), get("chunks")
+            self.sentences = get("sentences", self.hnsw)
             self.signatures = self.client.get_or_create_collection(f"{self.prefix}-signatures", embedding_function=None)
         except StoreUnavailable:
             raise
@@ -364,6 +377,25 @@ class Store:
             if len(by_span) == len(spans) and all(s in by_span for s in spans):
                 return np.asarray([by_span[s] for s in spans], dtype=np.float32)
         return None
+
+    def sentence_vectors(self, versions: Sequence[str]) -> dict[str, tuple[list[str], np.ndarray]]:
+        """{version: (sentence ids, their vectors)} of exactly these versions (exact dense search
+        holds them in memory; records of a version never change once it is committed)."""
+        out: dict[str, tuple[list[str], list]] = {}
+        wanted = set(versions)
+        # a filtered get costs twice a plain one per record: a few versions (a build under
+        # way) are asked for by name, many (a reader starting) by reading every record
+        wheres = [None] if len(wanted) > 20 else [
+            {"version": {"$in": part}} if len(part) > 1 else {"version": part[0]}
+            for part in (sorted(wanted)[i:i + 20] for i in range(0, len(wanted), 20))]
+        for where in wheres:
+            for record_id, rec in self._all(self.sentences, ["embeddings"], where):
+                version = record_id.rsplit("|", 3)[1]
+                if version in wanted:
+                    ids, vectors = out.setdefault(version, ([], []))
+                    ids.append(record_id)
+                    vectors.append(rec["embeddings"])
+        return {v: (ids, np.asarray(vectors, dtype=np.float32)) for v, (ids, vectors) in out.items()}
 
     # --------------------------------------------------
     def lexical_rows_for(self, article: Article, version: str, chunks: Sequence[Chunk]) -> list[LexicalRow]:

@@ -3,7 +3,8 @@ OpenVINO backend is tested against, and the fallback where OpenVINO cannot expor
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 

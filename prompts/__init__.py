@@ -6,14 +6,14 @@ A template file holds the system message, a line `---`, then the human message, 
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SEPARATOR = "\n---\n"
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_prompt(name: str):
     """The chat prompt template stored in `prompts/<name>.txt`."""
     from langchain_core.prompts import ChatPromptTemplate

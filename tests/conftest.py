@@ -4,14 +4,29 @@ all state), and real corpora from the repo and ../shared/eval."""
 from __future__ import annotations
 
 import shutil
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from index import Settings
 
-from .helpers import (REPO, SAMPLE, SHARED_EVAL, SQUAD, api_client, article_texts, check_invariants,  # noqa: F401
-                      free_port, squad_articles, write_squad)
+from .helpers import (  # noqa: F401
+    REPO,
+    SAMPLE,
+    SHARED_EVAL,
+    SQUAD,
+    api_client,
+    article_texts,
+    check_invariants,
+    free_port,
+    squad_articles,
+    write_squad,
+)
+
 
 @pytest.fixture(autouse=True)
 def data_dir(tmp_path, monkeypatch) -> Path:
@@ -56,3 +71,26 @@ def news_site(data_dir, tmp_path, monkeypatch):
     site.start()
     yield site
     site.stop()
+
+
+@pytest.fixture(scope="module")
+def chroma_server(tmp_path_factory):
+    """A real `chroma run` server on a free loopback port, for one test module."""
+    chroma = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
+    port = free_port()
+    path = tmp_path_factory.mktemp("chroma-server")
+    log = open(path / "server.log", "w")
+    process = subprocess.Popen([chroma, "run", "--path", str(path / "db"), "--host", "127.0.0.1", "--port", str(port)],
+                               stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            assert process.poll() is None, (path / "server.log").read_text()
+            time.sleep(0.2)
+    yield url
+    process.terminate()
+    process.wait(30)

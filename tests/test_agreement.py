@@ -34,10 +34,10 @@ def bench():
 
 
 @pytest.mark.parametrize("split, precision, recall, agree_precision", [
-    # floors a little under what was measured (docs/news.md): dev differ 1.00 / 0.97, agree precision 0.96;
-    # held out differ 0.97 / 0.85, agree precision 0.92
-    ("dev", 0.97, 0.9, 0.93),
-    ("heldout", 0.95, 0.8, 0.9),
+    # floors a little under what was measured (docs/news.md): dev differ 1.00 / 0.98, agree precision 1.00;
+    # held out differ 0.98 / 0.85, agree precision 1.00 (a false "agree" is the worst error)
+    ("dev", 0.97, 0.9, 0.97),
+    ("heldout", 0.95, 0.8, 0.97),
 ])
 def test_differences_are_flagged_with_measured_precision_and_recall(split, precision, recall, agree_precision):
     module = bench()
@@ -371,3 +371,96 @@ def test_an_answer_from_two_reports_naming_different_laureates_cites_both_and_sa
     assert differ.kind == "names" and result.agreements == ()
     said = result.text[result.text.index("Sources differ"):]
     assert "Peter Handke" in said and "Abdulrazak Gurnah" in said and "agree" not in said
+
+
+@pytest.mark.parametrize("a, b", [
+    ("The plant employs 4,500 people.", "The plant's 4,500 workers walked out on Monday."),
+    ("The charity has 600 volunteers.", "The charity's 600 volunteers sent letters to the minister."),
+    ("The carrier flew 9 million passengers last year.", "The carrier stranded 9 million passengers last year."),
+])
+def test_the_same_subject_and_figure_with_another_act_is_not_agreement(a, b):
+    relation = compare(a, b)
+    assert relation is None or relation.label != "agree", relation
+
+
+@pytest.mark.parametrize("a, b", [
+    ("The bank said it would cut 900 jobs.", "The bank plans to cut about 900 jobs, a spokeswoman said."),
+    ("The insurer spent 3 billion euros in 2024.", "In 2024 the insurer spent 3 billion euros."),
+    ("Four climbers were killed when the ice wall collapsed.", "The avalanche killed four climbers, police said."),
+])
+def test_the_same_act_told_in_other_words_still_agrees(a, b):
+    relation = compare(a, b)
+    assert relation is not None and relation.label == "agree", relation
+
+
+def test_the_acts_of_a_sentence_are_its_verbs_read_by_form():
+    from assistant.news.acts import acts, other_acts
+
+    def read(text):
+        return text
+
+    assert acts(read("The fund spent 2 billion euros.")) == acts(read("The fund will spend 2 billion euros."))
+    assert acts(read("The company plans to close the mine.")) == acts(read("The company would close the mine."))
+    assert "emploi" in acts(read("The factory employs 3,000 people."))
+    assert not acts(read("Mohammed bin Salman and 180 passengers were there."))  # a name in -ed, a plural noun
+    assert other_acts(read("The mayor opened the bridge."), read("The mayor criticised the bridge."))
+    assert not other_acts(read("The mayor opened the bridge."), read("The bridge was opened by the mayor."))
+
+
+def test_a_name_swap_differs_when_one_sentence_adds_a_clause_of_its_own():
+    relation = compare("The only try was scored by Antoine Dupont in the final minute.",
+                       "Romain Ntamack scored the only try in the final minute, silencing the visiting supporters.")
+    assert relation is not None and relation.label == "differ" and relation.kind == "names", relation
+    assert "Antoine Dupont" in relation.first and "Romain Ntamack" in relation.second
+
+
+def test_the_same_figure_of_two_things_after_one_verb_is_not_agreement():
+    relation = compare("Tesla deliveries fell 8% in the spring.", "Tesla's profit fell 8% over the year.")
+    assert relation is None or relation.label != "agree", relation
+
+
+def test_a_verb_made_again_with_re_keeps_its_opposite():
+    relation = compare("The border crossing reopened to lorries on Sunday.",
+                       "The border crossing remained closed to lorries on Sunday.")
+    assert relation is not None and relation.label == "differ" and relation.kind == "opposites", relation
+
+
+def test_a_list_of_figures_is_not_read_as_verbs():
+    from assistant.news.acts import acts
+
+    assert not acts("He made five solo tackles, 2 sacks and two forced fumbles.") - acts("He made the tackle.")
+
+
+@pytest.mark.parametrize("a, b", [
+    ("Verstappen finished second in the Monaco race.", "Verstappen finished fourth in the Monaco race."),
+    ("The retailer reported a profit for the half year.", "The retailer reported a loss for the half year."),
+    ("The new hospital wing came in over budget.", "The new hospital wing came in under budget."),
+    ("Exports grew in the second quarter.", "Exports shrank in the second quarter."),
+])
+def test_nearly_the_same_words_with_one_word_put_for_another_are_not_agreement(a, b):
+    relation = compare(a, b)
+    assert relation is None or relation.label != "agree", relation
+
+
+def test_one_word_of_the_same_class_or_name_or_tense_still_agrees():
+    for a, b in [("The port would reopen in June.", "The port will reopen in June."),
+                 ("Gaddafi ruled Libya for 42 years.", "Qaddafi ruled Libya for 42 years.")]:
+        relation = compare(a, b)
+        assert relation is not None and relation.label == "agree", (a, b, relation)
+
+
+@pytest.mark.parametrize("a, b", [
+    ("The central bank raised its key rate on Wednesday.", "The central bank cut its key rate on Wednesday."),
+    ("The court convicted the two activists of trespass.", "The court acquitted the two activists of trespass."),
+    ("The city imposed a ban on fireworks.", "The city lifted a ban on fireworks."),
+])
+def test_moves_and_verdicts_that_exclude_each_other_differ(a, b):
+    relation = compare(a, b)
+    assert relation is not None and relation.label == "differ" and relation.kind == "opposites", relation
+
+
+def test_two_reports_quoting_the_same_words_agree_however_they_frame_them():
+    relation = compare("The coach said, “We are ready for the final and we will win it.”",
+                       "Speaking after training, the coach voiced confidence, insisting the team was \"ready for the "
+                       "final and we will win it.\"")
+    assert relation is not None and relation.label == "agree", relation

@@ -6,7 +6,6 @@ import pytest
 
 from assistant.answering import Assistant
 from index import build_index, index_status
-from index.store import Store
 
 from .helpers import SHARED_EVAL, SQUAD, article_texts, check_invariants, write_squad
 

@@ -48,9 +48,10 @@ def test_a_small_benchmark_run_writes_every_section(tmp_path):
                     "--scales", "2", "--work", str(tmp_path / "work"), "--out", str(out)], cwd=REPO, check=True)
     report = out.read_text()
     for heading in ("## 1. Full index build", "## 2. Re-indexing", "## 3. Latency", "## 4. Quality", "## 5. Scale",
-                    "## 6. Memory and 7. cold start"):
+                    "## 6. Memory and 7. cold start", "## Dense search against exact search"):
         assert heading in report
     figures = json.loads(out.with_suffix(".json").read_text())
+    assert 0.9 <= figures["dense"]["recall"] <= 1.0 and figures["scale"][0]["dense"]["sentences"] > 0
     build = figures["builds"]["openvino"]
     assert build["articles"] == 2 and build["stock_chunks"] > 0 and build["sentences"] > build["articles"]
     assert figures["reindex"]["changed_articles"] == 1 and figures["reindex"]["changed_sentences_embedded"] >= 1

@@ -20,8 +20,7 @@ from index import ConfigError, Settings, build_index
 from prompts import load_prompt
 
 from . import figures
-from .helpers import SAMPLE
-from .helpers import article_texts, check_invariants
+from .helpers import SAMPLE, article_texts, check_invariants
 
 pytestmark = pytest.mark.slow
 

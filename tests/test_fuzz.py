@@ -18,18 +18,19 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, example, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
-from assistant.answering import Assistant
 from assistant import AnswerMode
+from assistant.answering import Assistant
 from index import Settings, build_index, index_status
 from index.articles import SUFFIXES, Article, load_folder
 from index.store import Store, open_lexical
 from index.textview import normalised
 
 from . import figures
-from .helpers import SAMPLE, SHARED_EVAL
-from .helpers import article_texts, check_invariants
+from .helpers import SAMPLE, SHARED_EVAL, article_texts, check_invariants
 
 pytestmark = [pytest.mark.slow, pytest.mark.reliability]
 
@@ -68,7 +69,7 @@ def check_loaded(articles, skipped, shown: str) -> None:
         assert article.id == shown or article.id.startswith(f"{shown}#"), article.id
         assert normalised(article.text).strip() and article.title
         assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]", article.title)
-        article.content_hash  # every field is text
+        assert isinstance(article.content_hash, str)  # every field is text
     for skip in skipped:
         assert skip.name == shown or re.fullmatch(re.escape(shown) + r"(#\d+|:\d+)", skip.name), skip
         assert REASONS.fullmatch(skip.reason), skip.reason

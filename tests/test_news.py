@@ -14,13 +14,11 @@ import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from assistant.answering import Assistant
-from index import Settings, build_index, indexed_articles
-from index import duplicates
+from index import Settings, build_index, duplicates, indexed_articles
 from index.store import Store
 from prompts import load_prompt
 
-from .helpers import REPO
-from .helpers import article_texts, check_invariants
+from .helpers import REPO, article_texts, check_invariants
 
 pytestmark = pytest.mark.slow
 

@@ -5,8 +5,16 @@ import html
 import re
 
 from assistant.answers import Answer, Citation
-from assistant.present.render import (WHOLE_ARTICLE_CHARS, Turn, answer_markdown, citation_cards, highlight, markdown_text,
-                              safe_url, sources_panel)
+from assistant.present.render import (
+    WHOLE_ARTICLE_CHARS,
+    Turn,
+    answer_markdown,
+    citation_cards,
+    highlight,
+    markdown_text,
+    safe_url,
+    sources_panel,
+)
 
 HOSTILE = ("Officials met. <script>alert('x')</script> <img src=x onerror=alert(1)> "
            "[click](javascript:alert(1)) **bold** `code` # heading")

@@ -1,11 +1,6 @@
 """The same code against a real `chroma run` server; sharded builds fill one server in parallel."""
 
-import shutil
-import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
@@ -14,31 +9,9 @@ from index import Settings, build_index, index_status
 from index.build import Shard
 from index.store import Store
 
-from .helpers import free_port, write_squad
+from .helpers import write_squad
 
 pytestmark = [pytest.mark.slow, pytest.mark.server]
-
-
-@pytest.fixture(scope="module")
-def chroma_server(tmp_path_factory):
-    chroma = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
-    port = free_port()
-    path = tmp_path_factory.mktemp("chroma-server")
-    log = open(path / "server.log", "w")
-    process = subprocess.Popen([chroma, "run", "--path", str(path / "db"), "--host", "127.0.0.1", "--port", str(port)],
-                               stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            assert process.poll() is None, (path / "server.log").read_text()
-            time.sleep(0.2)
-    yield url
-    process.terminate()
-    process.wait(30)
 
 
 @pytest.fixture(params=["embedded", "server"])

@@ -33,11 +33,13 @@ Figures of another event ("the first attack" / "a second attack") are not compar
 neither are sentences that each name someone the other does not at another time or
 count ("A met B on Monday" / "A met C on Tuesday"): other events, not one fact told twice.
 
-Agreement needs positive evidence: most content words in common, no names of each that
-the other lacks, every figure of the one with fewer figures in the other with the same
-fate, no other dates, something in common besides who is speaking, and not a different
-act on each side ("visited" / "criticised"). So a differing name or figure slot is never
-"agree". Measured on bench/agreement_pairs.jsonl (bench/agreement.py): see docs/news.md.
+Agreement needs positive evidence: most content words in common (or one figure of one
+thing), no names of each that the other lacks, every figure of the one with fewer figures
+in the other with the same fate, no other dates, something in common besides who is
+speaking, not an act on each side that the other does not name ("employs 3,000" / "3,000
+went on strike", acts.py), and not one word put for another in nearly the same words
+("finished second" / "third"). So a differing name or figure slot is never "agree".
+Measured on bench/agreement_pairs.jsonl (bench/agreement.py): see docs/news.md.
 """
 
 from __future__ import annotations
@@ -51,9 +53,10 @@ from dataclasses import dataclass
 from index.text import STOPWORDS, news_tokens, stem
 
 from ..answers import Agreement, Disagreement
+from .acts import acts, other_acts
 from .dates import find_dates
 from .figures import Figure, figures, is_number_word, token_value
-from .names import Name, names, unmatched
+from .names import Name, names, same_word, unmatched
 from .words import EXCLUSIVE_FATES, KINDS_OF, same_thing, shared
 
 NEGATIONS = frozenset({"not", "no", "never", "none", "neither", "nor", "n't", "cannot", "nobody", "nothing",
@@ -66,7 +69,15 @@ OPPOSITES = [("rose", "fell"), ("rise", "fall"), ("rises", "falls"), ("risen", "
              ("higher", "lower"), ("more", "fewer"), ("more", "less"), ("open", "closed"), ("opened", "closed"),
              ("stable", "critical"), ("accepted", "rejected"), ("with", "without"), ("present", "absent"),
              ("alive", "dead"), ("guilty", "innocent"), ("confirmed", "denied"), ("under control", "spreading"),
-             ("gained", "lost"), ("support", "oppose"), ("supports", "opposes"), ("approved", "rejected")]
+             ("gained", "lost"), ("support", "oppose"), ("supports", "opposes"), ("approved", "rejected"),
+             # moves and verdicts that exclude each other, as news reports them
+             ("raised", "cut"), ("raise", "cut"), ("raises", "cuts"), ("hiked", "cut"), ("convicted", "acquitted"),
+             ("imposed", "lifted"), ("impose", "lift"), ("strengthened", "weakened"), ("grew", "shrank"),
+             ("grow", "shrink"), ("expanded", "contracted"), ("profit", "loss"), ("surplus", "deficit"),
+             ("survived", "died"), ("survived", "killed"), ("allowed", "banned"), ("legal", "illegal"),
+             ("ahead", "behind"), ("above", "below"), ("majority", "minority"), ("victory", "defeat"),
+             ("began", "ended"), ("started", "ended"), ("backed", "opposed"), ("supported", "opposed"),
+             ("agreed", "refused"), ("accepts", "rejects"), ("approves", "rejects")]
 # words that say who said what, not what was said: they do not make two sentences about the same thing
 REPORTING = frozenset(stem(w) for w in """said says say told stated state claimed claim claims according
 reported report reports announced confirmed added acknowledged suggested suggestions suggest officials official
@@ -252,7 +263,17 @@ def _differing_dates(a: str, b: str) -> tuple[str, str] | None:
     return None
 
 
+_OPPOSITE_WORDS = frozenset(w for pair in OPPOSITES for w in pair)
+
+
+def _unprefixed(word: str) -> str:
+    """A word of an opposite pair without its "re-" ("reopened" is "opened": the museum reopened
+    / stayed closed)."""
+    return word[2:] if word.startswith("re") and word[2:] in _OPPOSITE_WORDS else word
+
+
 def _opposite(wa: Sequence[str], wb: Sequence[str]) -> tuple[str, str] | None:
+    wa, wb = [_unprefixed(w) for w in wa], [_unprefixed(w) for w in wb]
     ta, tb = " " + " ".join(wa) + " ", " " + " ".join(wb) + " "
     for x, y in OPPOSITES:
         for p, q in ((x, y), (y, x)):
@@ -310,6 +331,8 @@ def compare(a: str, b: str) -> Relation | None:
         return Relation("differ", "figures", slot[0], slot[1])
     if _figures_clash(a, b) or dates or not _same_facts(a, b, wa, wb, named_a, named_b):
         return None  # neither the same claim nor a known difference
+    if _one_word_swapped(a, b):
+        return None  # "finished second" / "finished third", "a profit" / "a loss": another fact in one slot
     if topic >= AGREE or _same_figure(a, b) or _same_quote(a, b):
         return Relation("agree", "same claim", _quote(a, common_terms), _quote(b, common_terms))
     return None
@@ -336,12 +359,26 @@ def _swapped_names(a: str, b: str, named_a: list[Name], named_b: list[Name]) -> 
     if not rest_a or not rest_b:
         return None
     common = shared(rest_a, rest_b)
-    if len(common) < SLOT_CONTEXT or len(common) / len(rest_a | rest_b | common) < SAME_SLOT:
+    if not _same_slot(common, rest_a, rest_b, only_a, only_b, (a, b)):
         return None
     # the two in the most alike places of their sentences, sure names before sentence openings
     x, y = min(((x, y) for x in only_a for y in only_b),
                key=lambda p: (p[0].initial + p[1].initial, abs(p[0].start / len(a) - p[1].start / len(b))))
     return _name_quote(a, x), _name_quote(b, y)
+
+
+def _same_slot(common: set[str], rest_a: set[str], rest_b: set[str], only_a: list[Name], only_b: list[Name],
+               texts: tuple[str, str]) -> bool:
+    """Whether the words besides the two names make them one slot of one fact: nearly the same
+    sentence, or, when one sentence adds a clause of its own ("..., sending the fans into
+    raptures"), the same act told of one sure name each ("the goal was scored by A" / "B scored
+    the goal") with most of the shorter sentence's words."""
+    if len(common) >= SLOT_CONTEXT and len(common) / len(rest_a | rest_b | common) >= SAME_SLOT:
+        return True
+    if len(only_a) != 1 or len(only_b) != 1 or only_a[0].initial or only_b[0].initial:
+        return False
+    same_act = shared(acts(texts[0]), acts(texts[1]))
+    return bool(same_act) and len(common) >= SLOT_CONTEXT - 1 and _overlap(rest_a, rest_b) >= SAME_SLOT
 
 
 def _mask(text: str, spans: Sequence[Name]) -> str:
@@ -408,6 +445,39 @@ def _slot_figures(a: str, b: str) -> tuple[str, str] | None:
     return None
 
 
+# function words that may stand for each other in one fact ("would reopen" / "will reopen")
+_INTERCHANGEABLE = [frozenset(group.split()) for group in ("a an the this that its his her their",
+                                                           "will would shall can could may might", "is are was were",
+                                                           "has have had")]
+_SAYING = frozenset("said says told reported announced".split())
+
+
+def _one_word_swapped(a: str, b: str) -> bool:
+    """Nearly the same words with one word put for another that is not of its class
+    ("finished second" / "finished third", "reported a profit" / "a loss", "over budget" /
+    "under budget"): the slot holds another fact, whatever the relation of the two words. One
+    name in two spellings ("Gaddafi" / "Qaddafi") is no other word."""
+    ka, kb = [_slot_key(t) for t in a.split()], [_slot_key(t) for t in b.split()]
+    if not ka or not kb:
+        return False
+    matcher = difflib.SequenceMatcher(a=ka, b=kb, autojunk=False)
+    if 2 * sum(m.size for m in matcher.get_matching_blocks()) / (len(ka) + len(kb)) < SAME_WORDING:
+        return False
+    return any(op == "replace" and i2 - i1 == 1 == j2 - j1 and _other_word(ka, i1, kb, j1)
+               for op, i1, i2, j1, j2 in matcher.get_opcodes())
+
+
+def _other_word(ka: Sequence[str], i: int, kb: Sequence[str], j: int) -> bool:
+    """Whether word i of one sentence and word j of the other say something else: not one word
+    class, not one name, not interchangeable function words, not who says it ("Officials said"
+    / "Authorities said")."""
+    x, y = ka[i], kb[j]
+    if same_thing(stem(x)) == same_thing(stem(y)) or same_word(x, y) or any({x, y} <= g for g in _INTERCHANGEABLE):
+        return False
+    following = set(ka[i + 1:i + 2]) | set(kb[j + 1:j + 2])
+    return not {stem(x), stem(y)} & REPORTING and not following & _SAYING
+
+
 def _slot_key(token: str) -> str:
     """A word as compared in one slot: number words as digits ("twelve" and "12" are one)."""
     key = re.sub(r"[^\w.%$€£-]", "", token.lower().replace("’", "'")).strip(".")
@@ -450,36 +520,21 @@ def _same_facts(a: str, b: str, wa: Sequence[str], wb: Sequence[str], named_a: l
     fewer, more = (fa, fb) if len(fa) <= len(fb) else (fb, fa)
     if any(not any(x.value == y.value and x.unit == y.unit and x.fate == y.fate for y in more) for x in fewer):
         return False  # a figure the other lacks, or gives of another fate ("ten rescued" / "ten killed")
-    if _other_acts(wa, wb) and not (fa and fb):
-        return False  # each tells of an act the other does not ("visited" / "criticised")
+    if other_acts(a, b) and not _same_quote(a, b):
+        # each tells of an act the other does not ("employs 3,000" / "3,000 went on strike"); two that
+        # quote the same words tell of one remark, however they frame it
+        return False
     sources = {same_thing(stem(w)) for n in named_a + named_b if n.speaker for w in n.words}
     return bool(shared(_terms(wa), _terms(wb)) - sources)
 
 
-# common irregular past tenses of news (regular ones end in -ed)
-_IRREGULAR_ACTS = frozenset("""met won lost took made gave went came left held led sold bought saw began fell rose ran
-hit struck fled kept sent set paid spent shot fought broke built chose drove flew grew knew sank sat sought spoke
-stood stole threw tore wrote""".split())
-
-
-def _other_acts(wa: Sequence[str], wb: Sequence[str]) -> bool:
-    """Each tells of a past act (a verb in -ed or a common irregular one) that the other's
-    words do not name."""
-    ta, tb = _terms(wa), _terms(wb)
-    acts_a, acts_b = _acts(wa), _acts(wb)
-    return bool(acts_a and acts_b and not shared(acts_a, tb) and not shared(acts_b, ta))
-
-
-def _acts(words: Sequence[str]) -> set[str]:
-    acts = {w for w in words if (w.endswith("ed") and len(w) > 4 or w in _IRREGULAR_ACTS) and w not in STOPWORDS}
-    return {same_thing(stem(w)) for w in acts} - REPORTING - DENIALS
-
-
-
 def _same_figure(a: str, b: str) -> bool:
-    """The same number with the same unit and fate (180 passengers, $85 a barrel): the same fact."""
+    """The same number with the same unit and fate (180 passengers, $85 a barrel), and a word
+    in common around it that names a thing, not only the act ("shares rose 3%" / "revenue
+    rose 3%" are two figures): the same fact."""
+    verbs = acts(a) | acts(b)
     return any(x.value == y.value and x.unit == y.unit and x.fate == y.fate and _same_counted(x, y)
-               and shared(x.context, y.context) for x in figures(a) for y in figures(b))
+               and shared(x.context, y.context) - verbs for x in figures(a) for y in figures(b))
 
 
 _QUOTED = re.compile(r"[“\"]([^”\"]{6,})[”\"]")
@@ -517,11 +572,11 @@ def check(cited: Sequence[CitedSentence]) -> tuple[tuple[Disagreement, ...], tup
             elif relation.label == "agree":
                 agreeing.append(set(pair))
     groups: list[set[int]] = []
-    for pair in agreeing:
-        if frozenset(pair) in differing:
+    for agreed in agreeing:
+        if frozenset(agreed) in differing:
             continue
-        joined = [g for g in groups if g & pair]
-        merged = set(pair).union(*joined)
+        joined = [g for g in groups if g & agreed]
+        merged = set(agreed).union(*joined)
         groups = [g for g in groups if g not in joined] + [merged]
     agreements = tuple(Agreement(numbers=tuple(sorted(g))) for g in sorted(groups, key=min))
     return tuple(sorted(disagreements, key=lambda d: (d.first, d.second))), agreements

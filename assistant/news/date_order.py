@@ -9,7 +9,7 @@ enough, ABSTAIN_BELOW) is in the running, and the newest (oldest) of them leads.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from index.articles import parse_date
 
@@ -52,7 +52,7 @@ def edge(scored: Sequence[Scored], order: str, floor: float) -> Scored | None:
     if not candidates or order not in ("latest", "earliest"):
         return None
     sign = -1 if order == "latest" else 1
-    return min(candidates, key=lambda s: (sign * published_ts(s), -s.score))
+    return min(candidates, key=lambda s: (sign * (published_ts(s) or 0.0), -s.score))  # relevant_dated: all dated
 
 
 def by_date(scored: list[Scored], order: str, floor: float) -> list[Scored]:

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Callable
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
 MONTHS.update({name.lower(): number for number, name in enumerate(calendar.month_abbr) if name})
@@ -44,7 +45,8 @@ _PATTERNS = [
     ("month_year", re.compile(rf"\b{_MONTH},?\s+(?:of\s+)?{_YEAR}\b", re.I)),
     ("month_day", re.compile(rf"\b{_MONTH}\s+{_DAY}\b(?!\s*(?:%|per|million|billion))", re.I)),
     ("day_month", re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH}\b", re.I)),
-    ("month", re.compile(rf"\b(?:in|during|since|before|after|until|by|early|late|mid|mid-|last|this)\s+{_MONTH}\b(?!\s+\d)",
+    ("month", re.compile(rf"\b(?:in|during|since|before|after|until|by|early|late|mid|mid-|last|this)\s+"
+                         rf"{_MONTH}\b(?!\s+\d)",
                          re.I)),
     # a bare year only after a word that makes it a time ("in 2024"), not a count ("2024 troops")
     ("year", re.compile(rf"\b(?:in|during|since|by|until|till|before|after|from|of|to|through|early|late|"
@@ -102,10 +104,10 @@ class DateQuery:
         return (self.since is None or last >= self.since) and (self.until is None or first <= self.until)
 
     def since_ts(self) -> int | None:
-        return None if self.since is None else int(datetime.combine(self.since, time.min, timezone.utc).timestamp())
+        return None if self.since is None else int(datetime.combine(self.since, time.min, UTC).timestamp())
 
     def until_ts(self) -> int | None:
-        return None if self.until is None else int(datetime.combine(self.until, time.max, timezone.utc).timestamp())
+        return None if self.until is None else int(datetime.combine(self.until, time.max, UTC).timestamp())
 
     def describe(self) -> str:
         if self.since and self.until:
@@ -136,7 +138,7 @@ _ORDER_WORDS = re.compile(
     r"(?:\s+(?:on|about|regarding|concerning|over|of))?\b", re.I)
 _BEFORE = re.compile(r"\b(before|prior\s+to|earlier\s+than|until|till|up\s+to|by|through)\s*$", re.I)
 _AFTER = re.compile(r"\b(after|later\s+than|since|from|starting|beginning)\s*$", re.I)
-_BETWEEN = re.compile(rf"\bbetween\s+(?P<a>.+?)\s+and\s+(?P<b>.+)$", re.I)
+_BETWEEN = re.compile(r"\bbetween\s+(?P<a>.+?)\s+and\s+(?P<b>.+)$", re.I)
 
 
 def find_dates(text: str, reference: date | None = None) -> list[DateMention]:
@@ -297,7 +299,7 @@ def question_dates(question: str, today: date | None = None) -> DateQuery:
     "before X" ends the day before X starts, "after X" starts the day after X ends, "since
     X" / "from X" start with X, "until X" / "by X" end with X, "between X and Y" spans
     both, and a date on its own ("in 2024", "last week") is the range itself."""
-    today = today or datetime.now(timezone.utc).date()
+    today = today or datetime.now(UTC).date()
     order = ""
     if _EARLIEST.search(question):
         order = "earliest"
@@ -323,16 +325,17 @@ def question_dates(question: str, today: date | None = None) -> DateQuery:
     spans = []
     for mention in mentions:
         before = question[:mention.start]
-        if _BEFORE.search(before):
-            word = _BEFORE.search(before).group(1).lower()
-            bound = mention.first - timedelta(days=1) if word in ("before", "prior to", "earlier than") else mention.last
+        if found := _BEFORE.search(before):
+            word = found.group(1).lower()
+            earlier = word in ("before", "prior to", "earlier than")
+            bound = mention.first - timedelta(days=1) if earlier else mention.last
             until = bound if until is None else min(until, bound)
-            start = _BEFORE.search(before).start(1)
-        elif _AFTER.search(before):
-            word = _AFTER.search(before).group(1).lower()
+            start = found.start(1)
+        elif found := _AFTER.search(before):
+            word = found.group(1).lower()
             bound = mention.last + timedelta(days=1) if word in ("after", "later than") else mention.first
             since = bound if since is None else max(since, bound)
-            start = _AFTER.search(before).start(1)
+            start = found.start(1)
         else:
             since = mention.first if since is None else max(since, mention.first)
             until = mention.last if until is None else min(until, mention.last)

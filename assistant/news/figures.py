@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from index.text import NEWS_TOKEN as _TOKEN, STOPWORDS, stem
+from index.text import NEWS_TOKEN as _TOKEN
+from index.text import STOPWORDS, stem
 
 from .words import fate_of, same_thing
 

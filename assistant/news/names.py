@@ -137,6 +137,12 @@ def same_name(a: Name, b: Name) -> bool:
     return len(short) == 1 and len(long) > 1 and short[0] == "".join(v[0] for v in long if v not in CONNECTORS)
 
 
+def same_word(a: str, b: str) -> bool:
+    """Whether two lower-case words are one name's word in two spellings ("gaddafi" /
+    "qaddafi", "ukraine" / "ukrainian")."""
+    return _same_word(fold(a), fold(b))
+
+
 def _same_word(a: str, b: str) -> bool:
     if a == b:
         return True

@@ -242,7 +242,7 @@ def cluster(units: Sequence[tuple[str, np.ndarray]], threshold: float,
     return clusters
 
 
-def units(article_ids: Iterable[str], catalog: dict[str, ArticleMeta],
+def units(article_ids: Iterable[str], catalog: Mapping[str, ArticleMeta],
           vectors: dict[str, np.ndarray]) -> list[tuple[str, np.ndarray, list[str]]]:
     """(unit, vector, articles) in publication order: a near-duplicate group is one unit with
     the mean of its members' vectors; an article with no stored vector is left out."""
@@ -314,7 +314,7 @@ class StoryIndex:
         self._committed_object = committed
         self._publish(catalog)
 
-    def _cluster_all(self, now: dict[str, tuple[str, str]], catalog: dict[str, ArticleMeta]) -> None:
+    def _cluster_all(self, now: dict[str, tuple[str, str]], catalog: Mapping[str, ArticleMeta]) -> None:
         self._unit_of, self._units = {}, {}
         found = units(now, catalog, self._article_vectors)
         for unit, _, articles in found:
@@ -325,7 +325,7 @@ class StoryIndex:
             else Clusters(threshold=self.threshold, dim=dim)
         self.full_runs += 1
 
-    def _apply(self, gone: list[str], new: list[str], catalog: dict[str, ArticleMeta]) -> None:
+    def _apply(self, gone: list[str], new: list[str], catalog: Mapping[str, ArticleMeta]) -> None:
         """Incremental: units that lost or gained members leave their story and join their nearest one."""
         clusters = self.clusters
         assert clusters is not None  # only called once everything was clustered
@@ -364,7 +364,7 @@ class StoryIndex:
             if vector is not None and len(vector):
                 self._article_vectors[article_id] = np.asarray(vector, dtype=np.float32)
 
-    def _publish(self, catalog: dict[str, ArticleMeta]) -> None:
+    def _publish(self, catalog: Mapping[str, ArticleMeta]) -> None:
         """Story records from the clusters (built whole, then swapped in for readers)."""
         stories, by_article, rows = [], {}, {}
         clusters = self.clusters
@@ -405,7 +405,7 @@ class StoryIndex:
             self._passages.popitem(last=False)
 
 
-def _story(articles: list[str], catalog: dict[str, ArticleMeta], centroid: np.ndarray,
+def _story(articles: list[str], catalog: Mapping[str, ArticleMeta], centroid: np.ndarray,
            vectors: dict[str, np.ndarray]) -> Story:
     metas = sorted((catalog[a] for a in articles), key=lambda m: _when([m.article_id], catalog))
     dated = [m for m in metas if m.published_ts is not None]
@@ -422,7 +422,7 @@ def _story(articles: list[str], catalog: dict[str, ArticleMeta], centroid: np.nd
                  copies=len(groups) - len(set(groups)))
 
 
-def _when(article_ids: list[str], catalog: dict[str, ArticleMeta]) -> tuple:
+def _when(article_ids: list[str], catalog: Mapping[str, ArticleMeta]) -> tuple:
     """Publication order: dated articles oldest first, then undated ones, by id."""
     stamps = [stamp for a in article_ids if a in catalog and (stamp := catalog[a].published_ts) is not None]
     return (not stamps, min(stamps) if stamps else 0, min(article_ids) if article_ids else "")

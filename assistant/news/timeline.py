@@ -11,12 +11,10 @@ its article tells it, since reading order is the only order it has.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from ..answers import TimelinePoint
 from ..retrieval import Scored
-
 from .dates import DateMention, day_of, find_dates
 from .versions import same_version
 
@@ -76,7 +74,7 @@ def timeline_points(scored: Sequence[Scored], number_of: Callable[[Scored], int]
         when, how = sentence_date(item.sentence.text, item.hit.published)
         picked.append((item, when, how))
         per_article[item.hit.article_id] = per_article.get(item.hit.article_id, 0) + 1
-    dated = sorted((p for p in picked if p[1] is not None),
+    dated = sorted(((item, when, how) for item, when, how in picked if when is not None),
                    key=lambda p: (p[1].first, p[1].last, p[0].hit.published, p[0].hit.article_id, p[0].sentence.start))
     undated = [p for p in picked if p[1] is None]
     article_order = {a: n for n, a in enumerate(dict.fromkeys(p[0].hit.article_id for p in undated))}

@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
-from typing import Sequence
+from collections.abc import Sequence
 
 from index.text import content_terms, repeats
 
-from ..answers import Revision
 from . import agreement
 from .dates import MONTHS, WEEKDAYS
 from .figures import token_value

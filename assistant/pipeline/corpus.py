@@ -6,7 +6,8 @@ tier answers from a corpus held in memory. Nothing in `pipeline/` names a concre
 
 from __future__ import annotations
 
-from typing import Mapping, Protocol, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Protocol
 
 import numpy as np
 

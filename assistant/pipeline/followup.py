@@ -17,9 +17,10 @@ searched as asked.
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
-from index.text import QUESTION_WORD as _WORD, STOPWORDS
+from index.text import QUESTION_WORD as _WORD
+from index.text import STOPWORDS
 
 Turn = tuple[str, str]  # (question, answer)
 

@@ -13,8 +13,9 @@ import os
 import queue
 import threading
 import time
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.output_parsers import StrOutputParser
@@ -57,8 +58,10 @@ def chat_model(settings: Settings):
     if provider == "openai":
         from langchain_openai import ChatOpenAI
 
+        from pydantic import SecretStr
+
         key = settings.llm_api_key or os.environ.get("OPENAI_API_KEY") or "none"  # local servers take any key
-        return ChatOpenAI(model=settings.llm_model, base_url=settings.llm_base_url or None, api_key=key,
+        return ChatOpenAI(model=settings.llm_model, base_url=settings.llm_base_url or None, api_key=SecretStr(key),
                           temperature=0, timeout=settings.llm_timeout, max_retries=0)
     from langchain_ollama import ChatOllama
 

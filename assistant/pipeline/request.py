@@ -4,9 +4,11 @@ it says without an LLM (dates, "latest"/"earliest", a timeline wanted)."""
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time as day_time, timezone
-from typing import Any, Sequence
+from datetime import UTC, date, datetime
+from datetime import time as day_time
+from typing import Any
 
 from index.articles import parse_date
 from index.errors import ConfigError, InvalidRequest
@@ -66,10 +68,10 @@ def moment(value: Any, name: str, end_of_day: bool = False) -> int | None:
     if value in (None, ""):
         return None
     if isinstance(value, datetime):
-        moment = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
         return int(moment.timestamp())
     if isinstance(value, date):
-        moment = datetime.combine(value, day_time.max if end_of_day else day_time.min, tzinfo=timezone.utc)
+        moment = datetime.combine(value, day_time.max if end_of_day else day_time.min, tzinfo=UTC)
         return int(moment.timestamp())
     iso, seconds = parse_date(value)
     if seconds is None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Iterator
+from collections.abc import Iterator
 
 from index.text import CAPITALISED_WORD
 from index.textview import normalised
@@ -59,7 +59,8 @@ def questions_about(text: str) -> Iterator[tuple[str, str]]:
     """(name, question) for the names an article mentions most."""
     for name in names(text)[:CANDIDATES_PER_ARTICLE]:
         surname = re.escape(name.split()[-1])
-        quoted = re.search(rf"\b{surname}\b(?:\W+\w+){{0,3}}?\W+{_SPEECH}\b|\b{_SPEECH}\W+(?:\w+\W+){{0,3}}?{surname}\b",
+        quoted = re.search(rf"\b{surname}\b(?:\W+\w+){{0,3}}?\W+{_SPEECH}\b"
+                           rf"|\b{_SPEECH}\W+(?:\w+\W+){{0,3}}?{surname}\b",
                            text)
         yield name, f"What did {name} say?" if quoted else f"What do the articles say about {name}?"
 

@@ -9,10 +9,11 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import resources
-from typing import Any, Generator, Iterator
+from typing import Any
 
 import gradio as gr
 
@@ -179,7 +180,7 @@ class ChatPage:
             status = index_status(self.settings)
         except AssistantError as error:
             return f"Index unavailable: {markdown_text(str(error))}"
-        built = (datetime.fromtimestamp(status.last_build, tz=timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        built = (datetime.fromtimestamp(status.last_build, tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
                  if status.last_build else "never")
         return (f"**{status.articles}** articles · **{status.chunks}** chunks · last build {built} · "
                 f"store `{markdown_text(status.store)}`")
@@ -291,7 +292,8 @@ class ChatPage:
                     clear = gr.Button("New conversation", elem_id="clear")
                 examples = gr.Dataset(components=["textbox"], samples=[], label="Examples", elem_id="examples")
                 with gr.Accordion("Settings", open=False, elem_id="settings"):
-                    llm = f"{settings.llm_provider} {settings.llm_model}" if settings.llm_provider else "none configured"
+                    llm = (f"{settings.llm_provider} {settings.llm_model}" if settings.llm_provider
+                           else "none configured")
                     mode = gr.Radio([m.value for m in AnswerMode], value=settings.answer_mode, label="Answer mode",
                                     info=MODE_INFO + llm)
                     k = gr.Slider(1, 20, value=settings.top_k, step=1, label="Passages searched (k)")

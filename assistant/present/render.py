@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 from urllib.parse import urlsplit
 
 from ..answers import Answer, Citation
@@ -144,7 +144,8 @@ def _card(c: Citation, key: str | int, article: str | None, article_spans: list[
     title = html.escape(c.title or c.article_id)
     url = safe_url(c.url)
     if url:
-        title = f"<a href='{html.escape(url, quote=True)}' target='_blank' rel='noopener noreferrer nofollow'>{title}</a>"
+        link = html.escape(url, quote=True)
+        title = f"<a href='{link}' target='_blank' rel='noopener noreferrer nofollow'>{title}</a>"
     meta = [html.escape(c.source) if c.source else "outlet unknown",
             html.escape(c.published[:10]) if c.published else "date unknown",
             f"score {c.score:.2f}", f"<code>{html.escape(c.article_id)}</code>"]

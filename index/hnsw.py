@@ -1,0 +1,116 @@
+"""The sentence collection's HNSW configuration: read it back, and bring it to the settings.
+
+Chroma fixes `ef_construction` and `max_neighbors` when a collection is created and lets
+`ef_search` and `num_threads` change afterwards. A build (under the data-dir lock) calls
+`conform`: changeable values are modified in place; a collection built under other fixed
+values is rebuilt from its own stored vectors (no re-embedding) into a new collection,
+which then takes the old one's name:
+
+    copy into `<name>-next` -> rename `<name>` to `<name>-old` -> rename `<name>-next` to
+    `<name>` -> delete `<name>-old`
+
+A run killed at any step leaves the old collection answering, or the new one complete;
+the next build finishes or undoes the step (`_recover`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .store import PAGE, Store
+
+FIXED = ("ef_construction", "max_neighbors")  # set when a collection is created
+CHANGEABLE = ("ef_search", "num_threads")
+
+
+def configuration(collection) -> dict[str, Any]:
+    """The collection's HNSW parameters as Chroma holds them (num_threads lives in its schema)."""
+    found = dict((collection.configuration or {}).get("hnsw") or {})
+    try:
+        hnsw = collection.schema.keys["#embedding"].float_list.vector_index.config.hnsw
+        found.setdefault("num_threads", hnsw.num_threads)
+    except (AttributeError, KeyError, TypeError):
+        pass
+    return {key: found.get(key) for key in (*FIXED, *CHANGEABLE, "space")}
+
+
+def drift(store: Store) -> dict[str, tuple[Any, Any]]:
+    """{parameter: (what the sentence collection has, what the settings want)} where they differ."""
+    have = configuration(store.sentences)
+    return {key: (have.get(key), want) for key, want in store.hnsw.items()
+            if have.get(key) is not None and have.get(key) != want}
+
+
+def conform(store: Store, progress=None) -> str:
+    """Give the sentence collection the wanted configuration: "" (it had it), "modified"
+    (changeable values set in place) or "rebuilt" (copied into a new collection)."""
+    _recover(store)
+    differences = drift(store)
+    if not differences:
+        return ""
+    if not any(key in FIXED for key in differences):
+        store.sentences.modify(configuration={"hnsw": {key: store.hnsw[key] for key in differences}})
+        store.reopen()
+        return "modified"
+    _rebuild(store, progress)
+    return "rebuilt"
+
+
+def _names(store: Store) -> tuple[str, str, str]:
+    name = f"{store.prefix}-sentences"
+    return name, f"{name}-next", f"{name}-old"
+
+
+def _exists(store: Store, name: str) -> bool:
+    try:
+        store.client.get_collection(name, embedding_function=None)
+        return True
+    except Exception:  # Chroma raises NotFoundError (embedded) or a ValueError-like error (server)
+        return False
+
+
+def _recover(store: Store) -> None:
+    """Finish or undo a rebuild a killed run left half-done."""
+    name, new, old = _names(store)
+    if _exists(store, old):
+        if _exists(store, new):  # killed between the two renames: the copy is complete
+            _take_name(store, store.client.get_collection(new, embedding_function=None), name)
+        store.client.delete_collection(old)
+        store.reopen()
+    elif _exists(store, new):  # killed while copying: the old collection still answers
+        store.client.delete_collection(new)
+
+
+def _rebuild(store: Store, progress=None) -> None:
+    name, new, old = _names(store)
+    target = store.client.create_collection(
+        new, embedding_function=None, configuration={"hnsw": {"space": "cosine", **store.hnsw}})
+    # written in the order a full build writes (article, chunk, sentence), so a rebuilt
+    # collection gets the graph a fresh build under these settings would
+    ids = sorted((record_id for record_id, _ in store._all(store.sentences, [])), key=_build_order)
+    for start in range(0, len(ids), PAGE):
+        part = store.sentences.get(ids=ids[start:start + PAGE], include=["embeddings", "metadatas"])
+        order = {record_id: i for i, record_id in enumerate(part["ids"])}
+        rows = sorted(order, key=_build_order)
+        target.add(ids=rows, embeddings=[part["embeddings"][order[r]] for r in rows],
+                   metadatas=[part["metadatas"][order[r]] for r in rows])
+        if progress:
+            progress(min(start + PAGE, len(ids)), len(ids))
+    store.sentences.modify(name=old)
+    _take_name(store, target, name)
+    store.client.delete_collection(old)
+    store.reopen()
+    store._touch()  # readers re-open their collections
+
+
+def _take_name(store: Store, collection, name: str) -> None:
+    """Rename `collection` to `name`, which a reader opening the store in the moment between
+    the two renames may have created (empty)."""
+    if _exists(store, name) and store.client.get_collection(name, embedding_function=None).count() == 0:
+        store.client.delete_collection(name)
+    collection.modify(name=name)
+
+
+def _build_order(sentence_id: str) -> tuple:
+    article, version, chunk, sentence = sentence_id.rsplit("|", 3)
+    return article, int(chunk[1:]), int(sentence[1:]), version
