@@ -4,8 +4,8 @@ score. Dates in the question narrow the evidence; "latest"/"earliest" search pas
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Sequence
 
 import numpy as np
 from langchain_core.retrievers import BaseRetriever
@@ -13,12 +13,12 @@ from langchain_core.runnables import RunnableConfig
 
 from index.settings import AnswerMode
 
+from ..injection import is_instruction
 from ..news import date_order
 from ..news.dates import DateQuery, day_of, find_dates, without_order_words
 from ..retrieval import Filters, Hit, Scored, Sentence, document_hit
 from .confidence import Judgement, judge
 from .corpus import Corpus
-from ..injection import is_instruction
 from .request import Request
 from .scoring import score_sentences
 
@@ -128,9 +128,10 @@ class Retrieve:
             if lead is None or bounds is None or lead.hit.article_id == last:
                 break  # nothing relevant, or the last search found nothing past it
             last = lead.hit.article_id
-            past = _past(bounds, order, int(date_order.published_ts(lead)))
+            published = date_order.published_ts(lead)
+            past = _past(bounds, order, int(published)) if published is not None else None
             if past is None:
-                break
+                break  # an undated lead has no edge to search past
             seen = {h.chunk_id for h in hits}
             found = [h for h in self.search(query, config, k, past) if h.chunk_id not in seen]
             if not found:
