@@ -57,7 +57,6 @@ def chat_model(settings: Settings):
         raise ConfigError("Set ASSISTANT_LLM_MODEL to the chat model to use (for example gpt-4o-mini or llama3.2).")
     if provider == "openai":
         from langchain_openai import ChatOpenAI
-
         from pydantic import SecretStr
 
         key = settings.llm_api_key or os.environ.get("OPENAI_API_KEY") or "none"  # local servers take any key
