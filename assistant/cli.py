@@ -9,7 +9,7 @@ import argparse
 import json
 import sys
 import time
-from typing import Sequence
+from collections.abc import Sequence
 
 from index import AnswerMode, AssistantError, IndexReport, Settings, build_index, index_status
 from index.settings import describe, settings_page
@@ -17,9 +17,27 @@ from index.textview import normalised
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="assistant", description="Cited answers from a folder of news articles.")
-    commands = parser.add_subparsers(dest="command", required=True)
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args) or 0
+    except AssistantError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted; the previous index is intact and the next run resumes", file=sys.stderr)
+        return 130
 
+
+def parser() -> argparse.ArgumentParser:
+    """Every command, grouped as the docs group them."""
+    root = argparse.ArgumentParser(prog="assistant", description="Cited answers from a folder of news articles.")
+    commands = root.add_subparsers(dest="command", required=True)
+    for add in (_index_commands, _news_in_commands, _answer_commands, _tool_commands):
+        add(commands)
+    return root
+
+
+def _index_commands(commands) -> None:
     p = commands.add_parser("index", help="sync the index with a folder of articles")
     p.add_argument("folder", nargs="?", help="articles folder (default: ASSISTANT_ARTICLES_DIR or ./articles)")
     p.add_argument("--full", action="store_true", help="rebuild from scratch instead of syncing")
@@ -29,6 +47,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                    help="after syncing, watch the folder and sync again after changes (Ctrl-C stops)")
     p.set_defaults(run=_index)
 
+    p = commands.add_parser("status", help="what the index holds")
+    p.add_argument("--json", action="store_true", help="print as one JSON object")
+    p.set_defaults(run=_status)
+
+    p = commands.add_parser("search", help="the passages that best match a question (hybrid search)")
+    p.add_argument("question")
+    p.add_argument("-k", type=int, default=5)
+    p.set_defaults(run=_search)
+
+
+def _news_in_commands(commands) -> None:
     p = commands.add_parser("add", help="fetch web pages and add them as articles (indexed at once)")
     p.add_argument("urls", nargs="+", metavar="URL")
     p.add_argument("--json", action="store_true", help="print {added, updated, unchanged, failed} as JSON")
@@ -56,15 +85,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--every", metavar="DURATION", help="repeat every DURATION (15m, 1h, 90s) until Ctrl-C")
     p.set_defaults(run=_update)
 
-    p = commands.add_parser("status", help="what the index holds")
-    p.add_argument("--json", action="store_true", help="print as one JSON object")
-    p.set_defaults(run=_status)
 
-    p = commands.add_parser("search", help="the passages that best match a question (hybrid search)")
-    p.add_argument("question")
-    p.add_argument("-k", type=int, default=5)
-    p.set_defaults(run=_search)
-
+def _answer_commands(commands) -> None:
     p = commands.add_parser("ask", help="a short answer with numbered citations")
     p.add_argument("question")
     p.add_argument("-k", type=int, default=None, help="passages to answer from (default: ASSISTANT_TOP_K)")
@@ -84,22 +106,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--details", metavar="FILE", help="write one JSON line per question to FILE")
     p.set_defaults(run=_eval)
 
+
+def _tool_commands(commands) -> None:
     p = commands.add_parser("mcp", help="serve the MCP tools on stdin/stdout (Claude Desktop and other MCP clients)")
     p.set_defaults(run=_mcp)
 
     p = commands.add_parser("settings", help="every setting, its environment variable and default")
     p.add_argument("--markdown", action="store_true", help="print docs/settings.md (the table of every setting)")
     p.set_defaults(run=_settings)
-
-    args = parser.parse_args(argv)
-    try:
-        return args.run(args) or 0
-    except AssistantError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("interrupted; the previous index is intact and the next run resumes", file=sys.stderr)
-        return 130
 
 
 def _index(args) -> int:
