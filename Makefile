@@ -5,7 +5,7 @@ STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha1
 HOST   ?=
 PORT   ?=
 
-.PHONY: install browser run index test reliability bench clean
+.PHONY: install browser run index lint test reliability bench clean
 
 # Installs skip byte-compiling ~21,000 files (most of a fresh install's time); Python
 # compiles what is actually imported, once, provided it may write .pyc files.
@@ -34,7 +34,12 @@ browser:
 run: index
 	$(PY) app.py $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
 
-test: install browser
+# lint and types first: a minute, and they fail fast
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+test: install browser lint
 	$(PY) -m pytest -q --durations=25 $(PYTEST_ARGS)
 
 # the reliability checks alone (load, faults, fuzzing, hostile input) and the table of their figures (docs/reliability.md)
