@@ -135,17 +135,23 @@ class LexicalIndex:
     # -- writing --------------------------------------------------------------------
     def replace_article(self, article_id: str, version: str, rows: Sequence[LexicalRow]) -> None:
         """Swap one article's rows in a single transaction."""
+        self.replace_articles([(article_id, version, rows)])
+
+    def replace_articles(self, articles: Sequence[tuple[str, str, Sequence[LexicalRow]]]) -> None:
+        """Swap the rows of many articles ((id, version, rows) each) in a single transaction:
+        a build writes a batch at a time, and one commit per article cost a disk sync each."""
         with self._lock, self._db:
             self._db.execute("BEGIN IMMEDIATE")
-            self._remove(article_id)
-            for row in rows:
-                self._remove_chunk(row.chunk_id)  # a concurrent sync may have written it already
-                cursor = self._db.execute(
-                    "INSERT INTO chunks (chunk_id, article_id, source, published_ts) VALUES (?, ?, ?, ?)",
-                    (row.chunk_id, row.article_id, row.source, row.published_ts))
-                self._db.execute("INSERT INTO chunks_fts (rowid, title, text) VALUES (?, ?, ?)",
-                                 (cursor.lastrowid, row.title, row.text))
-            self._db.execute("INSERT OR REPLACE INTO articles VALUES (?, ?)", (article_id, version))
+            for article_id, version, rows in articles:
+                self._remove(article_id)
+                for row in rows:
+                    self._remove_chunk(row.chunk_id)  # a concurrent sync may have written it already
+                    cursor = self._db.execute(
+                        "INSERT INTO chunks (chunk_id, article_id, source, published_ts) VALUES (?, ?, ?, ?)",
+                        (row.chunk_id, row.article_id, row.source, row.published_ts))
+                    self._db.execute("INSERT INTO chunks_fts (rowid, title, text) VALUES (?, ?, ?)",
+                                     (cursor.lastrowid, row.title, row.text))
+                self._db.execute("INSERT OR REPLACE INTO articles VALUES (?, ?)", (article_id, version))
             self._writes += 1
 
     def remove_article(self, article_id: str) -> None:
@@ -251,8 +257,7 @@ class LexicalIndex:
             by_article: dict[str, list[LexicalRow]] = {a: [] for a in batch}
             for row in rows:
                 by_article.setdefault(row.article_id, []).append(row)
-            for article_id in batch:
-                self.replace_article(article_id, committed[article_id], by_article[article_id])
+            self.replace_articles([(a, committed[a], by_article[a]) for a in batch])
         return len(stale) + len(gone)
 
     def close(self) -> None:

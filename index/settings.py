@@ -39,6 +39,11 @@ class Settings:
     model_cache_dir: Path = _setting(_user_cache() / "news-assistant" / "models", "Where OpenVINO exports of the embedding model are kept (shared by every data dir).")
     chunk_max_tokens: int = _setting(230, "Largest chunk in word pieces; MiniLM reads at most 256.")
     chunk_max_words: int = _setting(200, "Largest chunk in words (whichever limit is reached first).")
+    write_batch_articles: int = _setting(256, "Most articles an index run embeds and writes together (one write "
+                                              "per Chroma collection and one lexical transaction per batch); a kill "
+                                              "loses at most the batch under way, whose vectors stay cached.")
+    write_batch_sentences: int = _setting(512, "Sentences after which a batch is closed before it reaches "
+                                               "write_batch_articles (long articles: about this many per model call).")
     max_article_bytes: int = _setting(5_000_000, "Files larger than this are skipped with a reason (a 10 MB article would take hours to embed).")
     lock_timeout: float = _setting(600.0, "Seconds an index run waits for another run on the same data dir before giving up.")
     duplicate_threshold: float = _setting(0.5, "Estimated share of 5-word shingles two articles must share to be grouped as copies of one story (syndicated or corrected); above 1: no grouping.")

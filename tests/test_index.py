@@ -150,11 +150,11 @@ def test_a_kill_between_commit_and_cleanup_leaves_no_orphans(sample_folder, sett
     path = sample_folder / "000_53139e8ccc0aea71.txt"
     path.write_text(path.read_text() + "\n\nA late paragraph was added to the story.\n")
 
-    def die(self, article_id, keep):
-        raise SystemExit("killed after the commit, before the old version was deleted")
+    def die(self, keep):
+        raise SystemExit("killed after the commit, before the old versions were deleted")
 
     with monkeypatch.context() as patch:
-        patch.setattr(Store, "_delete_other_versions", die)
+        patch.setattr(Store, "_delete_old_versions", die)
         with pytest.raises(SystemExit):
             build_index(sample_folder, settings=settings)
     store = Store.open(settings)
