@@ -1,0 +1,315 @@
+"""Build throughput: this project's build beside the stock pipeline's (bench/stock.py) on
+squad-dev (24 long articles) and on its paragraphs as ~1,000 short articles (bench/short.py),
+against embedded Chroma and a `chroma run` server, pairs built one right after the other;
+and where a build's time goes (cProfile on every thread of a whole build).
+
+    python bench/throughput.py                 # the table and the profile; rewrites its section of BENCHMARKS.md
+    python bench/throughput.py --no-profile    # the table alone
+
+`make bench` (bench/run.py) runs the same measurements and renders the same section.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import os
+import pstats
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from index import Settings, build_index  # noqa: E402
+
+SQUAD = REPO.parent / "shared" / "eval" / "squad-dev" / "articles"
+BEGIN, END = "<!-- build-throughput -->", "<!-- /build-throughput -->"
+
+
+class ChromaServer:
+    """A `chroma run` on a free loopback port, for the server rows."""
+
+    def __init__(self, root: Path):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        chroma = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
+        root.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen([chroma, "run", "--path", str(root / "db"), "--host", "127.0.0.1",
+                                         "--port", str(self.port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return
+            except OSError:
+                if self.process.poll() is not None:
+                    raise RuntimeError("chroma run exited")
+                time.sleep(0.3)
+        raise RuntimeError("chroma run did not listen within 300 s")
+
+    def client(self):
+        import chromadb
+
+        return chromadb.HttpClient(host="127.0.0.1", port=self.port)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(30)
+
+
+def corpora(work: Path, squad: Path = SQUAD) -> dict[str, Path]:
+    import short
+
+    folder = work / "short-articles"
+    if not folder.is_dir():
+        short.write_corpus(folder, squad)
+    return {"squad-dev": squad, "short articles": folder}
+
+
+def build_stock(folder: Path, work: Path, name: str, embeddings, server: ChromaServer | None) -> tuple[float, int]:
+    """Seconds for the stock pipeline to split, embed and store `folder`; and its chunks."""
+    import stock
+    from langchain_chroma import Chroma
+
+    started = time.perf_counter()
+    if server is None:
+        persist = work / f"stock-{name}"
+        shutil.rmtree(persist, ignore_errors=True)
+        store = stock.build(folder, persist, embeddings)
+    else:
+        client = server.client()
+        try:
+            client.delete_collection(f"stock-{name}")
+        except Exception:  # not there yet
+            pass
+        store = Chroma.from_documents(stock.split(folder), embeddings, client=client, collection_name=f"stock-{name}",
+                                      collection_metadata={"hnsw:space": "cosine"})
+    return time.perf_counter() - started, store._collection.count()
+
+
+def build_ours(folder: Path, work: Path, name: str, embedder, server: ChromaServer | None):
+    settings = Settings.load(env={}, data_dir=work / f"ours-{name}", chroma_url=server.url if server else "",
+                             collection=f"ours-{name}", embedding_backend=embedder.backend)
+    shutil.rmtree(settings.data_dir, ignore_errors=True)
+    started = time.perf_counter()
+    report = build_index(folder, settings=settings, embedder=embedder)
+    return time.perf_counter() - started, report, settings
+
+
+def pair(corpus: str, folder: Path, work: Path, embedder, stock_embeddings, server: ChromaServer | None,
+         repeats: int = 1) -> dict:
+    """Both systems on one corpus and one Chroma, built one right after the other `repeats`
+    times; the ratio is the median of the pairs' ratios."""
+    mode = "server" if server else "embedded"
+    name = f"{corpus.split()[0]}-{mode}"
+    runs = []
+    for _ in range(repeats):
+        stock_s, stock_chunks = build_stock(folder, work, name, stock_embeddings, server)
+        ours_s, report, _ = build_ours(folder, work, name, embedder, server)
+        runs.append({"stock_s": stock_s, "ours_s": ours_s, "ratio": stock_s / ours_s})
+        print(f"  {corpus}, {mode}: ours {ours_s:.1f} s, stock {stock_s:.1f} s ({stock_s / ours_s:.2f}x)",
+              file=sys.stderr, flush=True)
+    middle = sorted(runs, key=lambda r: r["ratio"])[len(runs) // 2]
+    return {"corpus": corpus, "mode": mode, "articles": report.added, "chunks": report.chunks_embedded,
+            "sentences": report.sentences_embedded, "stock_chunks": stock_chunks, **middle,
+            "ratios": [round(r["ratio"], 3) for r in runs]}
+
+
+def models_alone(folder: Path, embedder, stock_embeddings) -> dict:
+    """Seconds each model takes on exactly what its system embeds, nothing else (no cache)."""
+    import run
+
+    settings = Settings.load(env={}, embedding_backend=embedder.backend)
+    ours, stock_s = run.model_alone(embedder, folder, settings, stock_embeddings)
+    return {"ours_model_s": ours, "stock_model_s": stock_s}
+
+
+def measure(work: Path, embedder, stock_embeddings, *, squad: Path = SQUAD, server_too: bool = True,
+            repeats: int = 1) -> dict:
+    """Every row: each corpus embedded, then each against a fresh `chroma run` server."""
+    rows = []
+    folders = corpora(work, squad)
+    for corpus, folder in folders.items():
+        row = pair(corpus, folder, work, embedder, stock_embeddings, None, repeats)
+        row.update(models_alone(folder, embedder, stock_embeddings))
+        rows.append(row)
+    if server_too:
+        server = ChromaServer(work / "chroma-server")
+        try:
+            for corpus, folder in folders.items():
+                rows.append(pair(corpus, folder, work, embedder, stock_embeddings, server, repeats))
+        finally:
+            server.stop()
+    model = {r["corpus"]: r for r in rows if r["mode"] == "embedded"}
+    for r in rows:
+        r["ours_model_s"], r["stock_model_s"] = model[r["corpus"]]["ours_model_s"], model[r["corpus"]]["stock_model_s"]
+        r["overhead_ms_per_article"] = 1000 * (r["ours_s"] - r["ours_model_s"]) / r["articles"]
+    return {"rows": rows, "load": os.getloadavg(), "cores": os.cpu_count()}
+
+
+# ---------------------------------------------------------------- the profile
+
+BUCKETS = ("model", "splitting", "Chroma", "lexical", "signatures", "loading")
+
+
+def _bucket(func: tuple) -> str | None:
+    """Which part of a build a profiled function is, by where it lives (None: not a boundary)."""
+    path, _, name = func
+    path = path.replace(os.sep, "/")
+    if path.endswith("index/embedding.py") and name == "_encode":
+        return "model"
+    if path.endswith("index/build.py") and name == "chunks_and_inputs":
+        return "splitting"
+    if "/chromadb/" in path:
+        return "Chroma"
+    if path.endswith("index/lexical.py"):
+        return "lexical"
+    if path.endswith("index/duplicates.py") and name in ("signature", "group"):
+        return "signatures"
+    if path.endswith("index/articles.py") and name == "load_folder":
+        return "loading"
+    return None
+
+
+def breakdown(stats: pstats.Stats) -> dict[str, float]:
+    """Seconds in each bucket, counting a bucket's functions only where code outside the bucket
+    calls them (so nested calls are not counted twice); summed over threads."""
+    out = dict.fromkeys(BUCKETS, 0.0)
+    for func, (_, _, _, _, callers) in stats.stats.items():
+        bucket = _bucket(func)
+        if bucket is None:
+            continue
+        for caller, (_, _, _, cumulative) in callers.items():
+            if _bucket(caller) != bucket:
+                out[bucket] += cumulative
+    return out
+
+
+def profile_build(folder: Path, work: Path, name: str, embedder) -> dict:
+    """A whole build (embedded Chroma, empty index and cache) under cProfile, every thread."""
+    thread_profiles: list[cProfile.Profile] = []
+
+    def start_in_thread(*_):  # the first event of each new thread starts its own profiler
+        profile = cProfile.Profile()
+        thread_profiles.append(profile)
+        sys.setprofile(None)
+        profile.enable()
+
+    main = cProfile.Profile()
+    threading.setprofile(start_in_thread)
+    started = time.perf_counter()
+    main.enable()
+    try:
+        seconds, report, _ = build_ours(folder, work, f"profile-{name}", embedder, None)
+    finally:
+        main.disable()
+        threading.setprofile(None)
+    wall = time.perf_counter() - started
+    stats = pstats.Stats(main)
+    for profile in thread_profiles:
+        stats.add(profile)
+    parts = breakdown(stats)
+    main_only = breakdown(pstats.Stats(main))
+    # "other": the main thread's time outside the buckets (planning, the cache, waiting for a write)
+    other = wall - sum(main_only.values())
+    return {"corpus": name, "wall_s": wall, "articles": report.added, "sentences": report.sentences_embedded,
+            "parts": parts, "main_thread": main_only, "other_s": other}
+
+
+# ---------------------------------------------------------------- the report
+
+def markdown(result: dict, profiles: list[dict] | None = None) -> list[str]:
+    rows = result["rows"]
+    lines = [
+        BEGIN,
+        "## Build throughput: long and short articles, embedded Chroma and a server",
+        "",
+        f"`python bench/throughput.py` (also part of `make bench`). Each row: the stock pipeline, then this",
+        "project, on the same folder and the same Chroma, one right after the other with both models loaded;",
+        f"load average during the run {result['load'][0]:.1f} on {result['cores']} cores (shared machine:",
+        "compare the ratios, not the seconds). *Short articles*: the squad-dev paragraphs as separate",
+        "articles (`bench/short.py`). Overhead per article = (build - our model alone) / articles.",
+        "",
+        "| corpus | Chroma | articles | ours s | stock s | **build vs stock** | our model alone s | "
+        "ceiling (stock / our model) | overhead ms/article |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        ratios = "" if len(r["ratios"]) < 2 else f" (pairs: {', '.join(f'{x:.2f}' for x in r['ratios'])})"
+        lines.append(f"| {r['corpus']} | {r['mode']} | {r['articles']} | {r['ours_s']:.1f} | {r['stock_s']:.1f} | "
+                     f"**{r['ratio']:.2f}x**{ratios} | {r['ours_model_s']:.1f} | "
+                     f"{r['stock_s'] / r['ours_model_s']:.2f}x | {r['overhead_ms_per_article']:.1f} |")
+    if profiles:
+        lines += [
+            "",
+            "Where a whole build's time goes (embedded Chroma, empty index and cache, cProfile on every thread;",
+            "seconds summed over threads, so the stages that overlap the model add up to more than the wall",
+            "time; cProfile slows Python code, so the wall time is longer than the table's):",
+            "",
+            "| corpus | wall s | " + " | ".join(BUCKETS) + " | other (main thread) |",
+            "|---|---|" + "---|" * (len(BUCKETS) + 1),
+        ]
+        for p in profiles:
+            lines.append(f"| {p['corpus']} ({p['articles']} articles) | {p['wall_s']:.1f} | "
+                         + " | ".join(f"{p['parts'][b]:.1f}" for b in BUCKETS) + f" | {p['other_s']:.1f} |")
+    lines.append(END)
+    return lines
+
+
+def write_section(path: Path, lines: list[str]) -> None:
+    """Replace this bench's section of BENCHMARKS.md (or add it after the targets)."""
+    text = path.read_text() if path.exists() else ""
+    block = "\n".join(lines)
+    if BEGIN in text and END in text:
+        text = text[:text.index(BEGIN)] + block + text[text.index(END) + len(END):]
+    elif "## 1. Full index build" in text:
+        at = text.index("## 1. Full index build")
+        text = text[:at] + block + "\n\n" + text[at:]
+    else:
+        text += "\n" + block + "\n"
+    path.write_text(text)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", default=str(REPO / "BENCHMARKS.md"))
+    parser.add_argument("--backend", default="openvino")
+    parser.add_argument("--repeats", type=int, default=1, help="pairs per row (the ratio is their median)")
+    parser.add_argument("--no-server", action="store_true")
+    parser.add_argument("--no-profile", action="store_true")
+    parser.add_argument("--work", help="keep the indexes here (default: a temporary folder)")
+    args = parser.parse_args()
+    import run
+    import stock
+
+    work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="bench-throughput-"))
+    work.mkdir(parents=True, exist_ok=True)
+    stock_embeddings = stock.embeddings()
+    stock_embeddings.embed_query("warm up the model")
+    embedder = run.warm_embedder(Settings.load(env={}, embedding_backend=args.backend))
+    result = measure(work, embedder, stock_embeddings, server_too=not args.no_server, repeats=args.repeats)
+    if not args.no_profile:
+        result["profiles"] = [profile_build(folder, work, corpus, embedder) for corpus, folder in corpora(work).items()]
+    result["command"] = " ".join(["python", "bench/throughput.py", *sys.argv[1:]])
+    Path(work / "throughput.json").write_text(json.dumps(result, indent=2))
+    print(json.dumps(result, indent=2))
+    write_section(Path(args.out), markdown(result, result.get("profiles")))
+    if not args.work:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
