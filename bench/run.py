@@ -387,6 +387,15 @@ def main() -> None:
         quality[backend], latency[backend] = quality_ours(settings, questions)
         log(f"quality {backend}: {quality[backend]}")
     quality["stock"], latency["stock"] = quality_stock(stock_store, questions)
+    # 1b: build throughput, squad-dev and its paragraphs as short articles, embedded and on a server
+    import throughput
+
+    default_settings = ours_settings(work, "throughput", args.backends.split(",")[0], articles)
+    embedder = warm_embedder(default_settings)
+    results["throughput"] = throughput.measure(work / "throughput", embedder, stock_embeddings, squad=articles)
+    results["throughput"]["profiles"] = [throughput.profile_build(folder, work / "throughput", corpus, embedder)
+                                         for corpus, folder in throughput.corpora(work / "throughput", articles).items()]
+    log(f"throughput: {results['throughput']}")
     results.update(builds=builds, quality=quality,
                    latency={k: {"p50": percentile(v, 50), "p95": percentile(v, 95)} for k, v in latency.items()})
     if SEED_QUESTIONS.is_file():
@@ -469,6 +478,28 @@ def targets(r: dict, default: str) -> list[tuple[str, str, bool]]:
             rows.append(("query process peak RSS at 10x under 1.5 GB", f"{x['ours']['query_rss_mb']:.0f} MB",
                          x["ours"]["query_rss_mb"] < 1536))
     rows.append(("cold start under 15 s", f"{r['cold_start_s']:.1f} s", r["cold_start_s"] < 15))
+    return rows + throughput_targets(r)
+
+
+def throughput_lines(r: dict) -> list[str]:
+    import throughput
+
+    if not r.get("throughput"):
+        return []
+    return throughput.markdown(r["throughput"], r["throughput"].get("profiles"))
+
+
+def throughput_targets(r: dict) -> list[tuple[str, str, bool]]:
+    """Issue 22's targets: the build at least 2x the stock pipeline's on long and short articles,
+    embedded and on a server, with under 5 ms of work per article besides the model."""
+    rows = []
+    for x in r.get("throughput", {}).get("rows", []):
+        rows.append((f"build at least 2x stock: {x['corpus']}, {x['mode']} Chroma", f"{x['ratio']:.2f}x",
+                     x["ratio"] >= 2))
+    for x in r.get("throughput", {}).get("rows", []):
+        if x["mode"] == "embedded":
+            rows.append((f"overhead per article under 5 ms (build - model, {x['corpus']})",
+                         f"{x['overhead_ms_per_article']:.1f} ms", x["overhead_ms_per_article"] < 5))
     return rows
 
 
@@ -496,6 +527,8 @@ def report_markdown(r: dict, default: str) -> str:
         "| target | this run | met |",
         "|---|---|---|",
         *[f"| {t} | {v} | {'yes' if ok else '**no**'} |" for t, v, ok in targets(r, default)],
+        "",
+        *(throughput_lines(r)),
         "",
         "## 1. Full index build",
         "",

@@ -48,7 +48,8 @@ class ChromaServer:
         chroma = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
         root.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen([chroma, "run", "--path", str(root / "db"), "--host", "127.0.0.1",
-                                         "--port", str(self.port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                         "--port", str(self.port)],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline:
             try:
@@ -302,7 +303,8 @@ def main() -> None:
     embedder = run.warm_embedder(Settings.load(env={}, embedding_backend=args.backend))
     result = measure(work, embedder, stock_embeddings, server_too=not args.no_server, repeats=args.repeats)
     if not args.no_profile:
-        result["profiles"] = [profile_build(folder, work, corpus, embedder) for corpus, folder in corpora(work).items()]
+        result["profiles"] = [profile_build(folder, work, corpus, embedder)
+                              for corpus, folder in corpora(work).items()]
     result["command"] = " ".join(["python", "bench/throughput.py", *sys.argv[1:]])
     Path(work / "throughput.json").write_text(json.dumps(result, indent=2))
     print(json.dumps(result, indent=2))

@@ -1,8 +1,9 @@
-"""`build_index()`: keep the stores in step with a folder of articles.
+"""`build_index()`: keep the stores in step with a folder of articles (plan, apply, finish).
 
 New and changed articles are chunked and embedded, deleted ones removed, unchanged ones
-not touched. Each article is written crash-safely (see `store.Store.put_article`), so a
-killed run leaves the previous index answering and the next run finishes the job.
+not touched. Articles are written crash-safely many at a time (group commit, see
+`store.Store.put_articles` and docs/build.md), so a killed run leaves the previous index
+answering and the next run finishes the job.
 """
 
 from __future__ import annotations
@@ -253,19 +254,24 @@ def chunks_and_inputs(article: Article, embedder: Embedder, settings: Settings) 
     return chunks, [embedding_input(article.title, article.text[s:e]) for c in chunks for s, e in c.sentences]
 
 
+FIRST_BATCH_SENTENCES = 64  # batches start this small and double: the model starts early, then runs long
+
+
 def _batches(todo: Sequence[Article], versions: dict[str, str], embedder: Embedder, settings: Settings):
     """Chunk articles and group them into batches of at most `write_batch_articles` articles
-    and about `write_batch_sentences` sentences: the model sees full batches across article
-    borders, and the stores one write per collection for many short articles."""
+    and about `write_batch_sentences` sentences: the model sees long runs of sentences across
+    article borders (sorted by length, so little padding), and the stores one write per
+    collection for many short articles. The first batches are smaller, so the model is not
+    kept waiting for a whole batch to be chunked."""
     batch: list[_Work] = []
-    size = 0
+    size, limit = 0, min(FIRST_BATCH_SENTENCES, settings.write_batch_sentences)
     for article in todo:
         chunks, inputs = chunks_and_inputs(article, embedder, settings)
         batch.append(_Work(article, versions[article.id], chunks, inputs, duplicates.signature(article.text)))
         size += len(inputs)
-        if size >= settings.write_batch_sentences or len(batch) >= settings.write_batch_articles:
+        if size >= limit or len(batch) >= settings.write_batch_articles:
             yield batch
-            batch, size = [], 0
+            batch, size, limit = [], 0, min(2 * limit, settings.write_batch_sentences)
     if batch:
         yield batch
 

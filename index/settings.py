@@ -42,8 +42,9 @@ class Settings:
     write_batch_articles: int = _setting(256, "Most articles an index run embeds and writes together (one write "
                                               "per Chroma collection and one lexical transaction per batch); a kill "
                                               "loses at most the batch under way, whose vectors stay cached.")
-    write_batch_sentences: int = _setting(512, "Sentences after which a batch is closed before it reaches "
-                                               "write_batch_articles (long articles: about this many per model call).")
+    write_batch_sentences: int = _setting(2048, "Sentences after which a batch is closed before it reaches "
+                                                "write_batch_articles (long articles: about this many per model "
+                                                "call; the first batches are smaller).")
     max_article_bytes: int = _setting(5_000_000, "Files larger than this are skipped with a reason (a 10 MB article would take hours to embed).")
     lock_timeout: float = _setting(600.0, "Seconds an index run waits for another run on the same data dir before giving up.")
     duplicate_threshold: float = _setting(0.5, "Estimated share of 5-word shingles two articles must share to be grouped as copies of one story (syndicated or corrected); above 1: no grouping.")

@@ -13,9 +13,10 @@
   that only `regroup` needs.
 
 A version names one article's content under one index configuration (model, chunk
-sizes), so changing either re-embeds. Writing an article: mark it pending -> write its
-sentences and chunks under version-specific ids -> commit (version = new, pending =
-"cleanup") -> delete the old version's records -> clear pending. Readers trust only
+sizes), so changing either re-embeds. Writing a batch of articles (one call per step for
+the whole batch): mark them pending -> write their sentences, chunks and signatures under
+version-specific ids -> commit (version = new, pending = "cleanup") -> delete the old
+versions' records -> clear pending. Readers trust only
 records whose version equals their article's committed one, so a run killed at any point
 leaves the old version answering; the next run sees `pending` and discards the
 half-written version or finishes the cleanup (`discard_uncommitted`).

@@ -276,6 +276,9 @@ def test_cli_index_and_status_print_json_summaries(sample_folder, settings):
     summary = json.loads(result.stdout)
     assert {"added", "updated", "removed", "unchanged", "skipped", "chunks_embedded", "seconds"} <= set(summary)
     assert summary["added"] == 2 and summary["skipped"][0]["name"] == "bad.jsonl:1"
+    # not a terminal: progress is a line every few seconds and one at the end, not a line per article
+    assert [line.split(" (")[0] for line in result.stderr.splitlines() if line.startswith("indexed ")] == [
+        "indexed 2/2 articles"]
     status = json.loads(run_cli("status", "--json").stdout)
     assert status["articles"] == 2 and status["chunks"] == summary["chunks_embedded"]
     human = run_cli("index", str(sample_folder))
