@@ -393,8 +393,7 @@ def main() -> None:
     default_settings = ours_settings(work, "throughput", args.backends.split(",")[0], articles)
     embedder = warm_embedder(default_settings)
     results["throughput"] = throughput.measure(work / "throughput", embedder, stock_embeddings, squad=articles)
-    results["throughput"]["profiles"] = [throughput.profile_build(folder, work / "throughput", corpus, embedder)
-                                         for corpus, folder in throughput.corpora(work / "throughput", articles).items()]
+    results["throughput"]["profiles"] = throughput.profiles(work / "throughput", embedder, articles)
     log(f"throughput: {results['throughput']}")
     results.update(builds=builds, quality=quality,
                    latency={k: {"p50": percentile(v, 50), "p95": percentile(v, 95)} for k, v in latency.items()})

@@ -138,22 +138,28 @@ def models_alone(folder: Path, embedder, stock_embeddings) -> dict:
     return {"ours_model_s": ours, "stock_model_s": stock_s}
 
 
-def measure(work: Path, embedder, stock_embeddings, *, squad: Path = SQUAD, server_too: bool = True,
+def measure(work: Path, embedder, stock_embeddings, *, squad: Path = SQUAD, server: tuple[str, ...] | None = None,
             repeats: int = 1) -> dict:
-    """Every row: each corpus embedded, then each against a fresh `chroma run` server."""
-    rows = []
+    """Every row: each corpus embedded, then each corpus of `server` (default: all) against a
+    fresh `chroma run` server. What is measured so far is kept in work/throughput.json."""
+    rows: list[dict] = []
     folders = corpora(work, squad)
+
+    def keep(row: dict) -> None:
+        rows.append(row)
+        (work / "throughput.json").write_text(json.dumps(rows, indent=2))
+
     for corpus, folder in folders.items():
         row = pair(corpus, folder, work, embedder, stock_embeddings, None, repeats)
-        row.update(models_alone(folder, embedder, stock_embeddings))
-        rows.append(row)
-    if server_too:
-        server = ChromaServer(work / "chroma-server")
+        keep({**row, **models_alone(folder, embedder, stock_embeddings)})
+    on_server = [c for c in folders if server is None or c in server]
+    if on_server:
+        chroma = ChromaServer(work / "chroma-server")
         try:
-            for corpus, folder in folders.items():
-                rows.append(pair(corpus, folder, work, embedder, stock_embeddings, server, repeats))
+            for corpus in on_server:
+                keep(pair(corpus, folders[corpus], work, embedder, stock_embeddings, chroma, repeats))
         finally:
-            server.stop()
+            chroma.stop()
     model = {r["corpus"]: r for r in rows if r["mode"] == "embedded"}
     for r in rows:
         r["ours_model_s"], r["stock_model_s"] = model[r["corpus"]]["ours_model_s"], model[r["corpus"]]["stock_model_s"]
@@ -194,7 +200,9 @@ def breakdown(stats: pstats.Stats) -> dict[str, float]:
         if bucket is None:
             continue
         for caller, (_, _, _, cumulative) in callers.items():
-            if _bucket(caller) != bucket:
+            # Chroma calls back into other libraries that call Chroma again: count only our calls
+            ours = "/index/" in caller[0].replace(os.sep, "/") or bucket != "Chroma"
+            if _bucket(caller) != bucket and ours:
                 out[bucket] += cumulative
     return out
 
@@ -228,6 +236,10 @@ def profile_build(folder: Path, work: Path, name: str, embedder) -> dict:
     other = wall - sum(main_only.values())
     return {"corpus": name, "wall_s": wall, "articles": report.added, "sentences": report.sentences_embedded,
             "parts": parts, "main_thread": main_only, "other_s": other}
+
+
+def profiles(work: Path, embedder, squad: Path = SQUAD) -> list[dict]:
+    return [profile_build(folder, work, corpus, embedder) for corpus, folder in corpora(work, squad).items()]
 
 
 # ---------------------------------------------------------------- the report
@@ -289,8 +301,11 @@ def main() -> None:
     parser.add_argument("--out", default=str(REPO / "BENCHMARKS.md"))
     parser.add_argument("--backend", default="openvino")
     parser.add_argument("--repeats", type=int, default=1, help="pairs per row (the ratio is their median)")
-    parser.add_argument("--no-server", action="store_true")
+    parser.add_argument("--server", default="squad-dev,short articles",
+                        help="corpora also built against a `chroma run` server ('' for none)")
     parser.add_argument("--no-profile", action="store_true")
+    parser.add_argument("--profile-only", action="store_true", help="only profile our builds (to profiles.json)")
+    parser.add_argument("--profiles", help="profiles.json of a --profile-only run to report beside this run's rows")
     parser.add_argument("--work", help="keep the indexes here (default: a temporary folder)")
     args = parser.parse_args()
     import run
@@ -298,15 +313,20 @@ def main() -> None:
 
     work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="bench-throughput-"))
     work.mkdir(parents=True, exist_ok=True)
+    embedder = run.warm_embedder(Settings.load(env={}, embedding_backend=args.backend))
+    if args.profile_only:
+        (work / "profiles.json").write_text(json.dumps(profiles(work, embedder), indent=2))
+        return
     stock_embeddings = stock.embeddings()
     stock_embeddings.embed_query("warm up the model")
-    embedder = run.warm_embedder(Settings.load(env={}, embedding_backend=args.backend))
-    result = measure(work, embedder, stock_embeddings, server_too=not args.no_server, repeats=args.repeats)
-    if not args.no_profile:
-        result["profiles"] = [profile_build(folder, work, corpus, embedder)
-                              for corpus, folder in corpora(work).items()]
+    result = measure(work, embedder, stock_embeddings, server=tuple(c for c in args.server.split(",") if c),
+                     repeats=args.repeats)
+    if args.profiles:
+        result["profiles"] = json.loads(Path(args.profiles).read_text())
+    elif not args.no_profile:
+        result["profiles"] = profiles(work, embedder)
     result["command"] = " ".join(["python", "bench/throughput.py", *sys.argv[1:]])
-    Path(work / "throughput.json").write_text(json.dumps(result, indent=2))
+    (work / "result.json").write_text(json.dumps(result, indent=2))
     print(json.dumps(result, indent=2))
     write_section(Path(args.out), markdown(result, result.get("profiles")))
     if not args.work:
