@@ -28,7 +28,7 @@ from .lock import DataDirLock
 from .settings import Settings
 from .store import NewVersion, Store, open_lexical, record_version, text_hash
 
-Progress = Callable[[int, int, str], None]  # (done, total, article id)
+Progress = Callable[[int, int, str], None]  # (done, total, last article id), as each batch commits
 
 TITLE_WORDS = 16  # the title prefix each sentence is embedded with stays short
 LAYOUT = "3"  # bump when what is stored per version changes: every article is rewritten (3: MinHash signatures)

@@ -13,6 +13,7 @@ import logging
 import os
 import sqlite3
 import threading
+import time
 from collections import OrderedDict
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -60,6 +61,7 @@ class Embedder:
         self.batch_size = batch_size
         self._lock = threading.Lock()
         self.embedded = 0  # texts that went through the model for `embed` (cache misses)
+        self.encode_seconds = 0.0  # wall time `embed` spent in the model (the build bench's model share)
         self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
         self._queries_lock = threading.Lock()
 
@@ -140,7 +142,9 @@ class Embedder:
         missing = [t for t in unique if t not in found]
         if missing:
             with self._lock:  # one model, one caller at a time (torch already uses both cores)
+                started = time.perf_counter()
                 vectors = self._encode(missing, self.batch_size)
+                self.encode_seconds += time.perf_counter() - started
                 self.embedded += len(missing)
             vectors = np.asarray(vectors, dtype=np.float32)
             fresh = dict(zip(missing, vectors))
