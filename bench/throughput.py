@@ -247,6 +247,56 @@ def profiles(work: Path, embedder, squad: Path = SQUAD) -> list[dict]:
     return [profile_build(folder, work, corpus, embedder) for corpus, folder in corpora(work, squad).items()]
 
 
+def _process_cpu() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def cpu_breakdown(folder: Path, work: Path, name: str, embedder) -> dict:
+    """CPU seconds of a whole build (every thread, OpenVINO's and Chroma's included) beside the
+    model alone on the same inputs, and the thread CPU of each stage: on a shared machine CPU
+    seconds hold still where wall times do not. Each stage is timed where the build calls it."""
+    import collections
+    import functools
+
+    import run
+    from index import build as build_module, lexical, store
+
+    spent: collections.Counter[str] = collections.Counter()
+    stages = [(build_module, "chunks_and_inputs", "splitting"), (build_module.duplicates, "signature", "signatures"),
+              (store.Store, "put_articles", "Chroma writes"), (store.Store, "vectors_of_copies", "Chroma reads"),
+              (store.Store, "regroup", "regroup"), (lexical.LexicalIndex, "replace_articles", "lexical"),
+              (build_module, "load_folder", "loading")]
+    originals = [(owner, attr, getattr(owner, attr)) for owner, attr, _ in stages]
+
+    def timed(function, label):
+        @functools.wraps(function)
+        def call(*args, **kwargs):
+            started = time.thread_time()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[label] += time.thread_time() - started
+        return call
+
+    inputs = run.source_inputs(Settings.load(env={}), embedder, folder)
+    before = _process_cpu()
+    embedder.embed(inputs)
+    model = _process_cpu() - before
+    for owner, attr, label in stages:
+        setattr(owner, attr, timed(getattr(owner, attr), label))
+    try:
+        before = _process_cpu()
+        build_ours(folder, work, f"cpu-{name.replace(' ', '-')}", embedder, None)
+        build = _process_cpu() - before
+    finally:
+        for owner, attr, function in originals:
+            setattr(owner, attr, function)
+    return {"corpus": name, "build_cpu_s": build, "model_alone_cpu_s": model, "stages_cpu_s": dict(spent)}
+
+
 # ---------------------------------------------------------------- the report
 
 def markdown(result: dict, profiles: list[dict] | None = None) -> list[str]:
@@ -291,6 +341,24 @@ def markdown(result: dict, profiles: list[dict] | None = None) -> list[str]:
         for p in profiles:
             lines.append(f"| {p['corpus']} ({p['articles']} articles) | {p['wall_s']:.1f} | "
                          + " | ".join(f"{p['parts'][b]:.1f}" for b in BUCKETS) + f" | {p['other_s']:.1f} |")
+    if result.get("cpu"):
+        lines += [
+            "",
+            "CPU seconds of a whole build (every thread: OpenVINO's and Chroma's included) beside our model",
+            "alone on the same inputs, and the thread CPU of each stage where the build calls it",
+            "(`--cpu-only`; CPU seconds hold still on a shared machine where wall times do not):",
+            "",
+            "| corpus | build CPU s | model alone CPU s | splitting | signatures | Chroma writes | Chroma reads | "
+            "lexical | regroup | loading | rest |",
+            "|---|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for c in result["cpu"]:
+            st = c["stages_cpu_s"]
+            rest = c["build_cpu_s"] - c["model_alone_cpu_s"] - sum(st.values())
+            lines.append(f"| {c['corpus']} | {c['build_cpu_s']:.1f} | {c['model_alone_cpu_s']:.1f} | "
+                         + " | ".join(f"{st.get(k, 0):.2f}" for k in ("splitting", "signatures", "Chroma writes",
+                                                                      "Chroma reads", "lexical", "regroup", "loading"))
+                         + f" | {rest:.1f} |")
     lines.append(END)
     return lines
 
@@ -320,6 +388,9 @@ def main() -> None:
     parser.add_argument("--no-models-alone", action="store_true",
                         help="skip timing each model alone (our model's time is then its share of the build)")
     parser.add_argument("--profile-only", action="store_true", help="only profile our builds (to profiles.json)")
+    parser.add_argument("--cpu-only", action="store_true", help="only the CPU seconds of our builds (to cpu.json)")
+    parser.add_argument("--cpu", help="cpu.json of a --cpu-only run to report beside this run's rows")
+    parser.add_argument("--render", help="only write the section from this result.json (with --profiles, --cpu)")
     parser.add_argument("--profiles", help="profiles.json of a --profile-only run to report beside this run's rows")
     parser.add_argument("--work", help="keep the indexes here (default: a temporary folder)")
     args = parser.parse_args()
@@ -328,9 +399,20 @@ def main() -> None:
 
     work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="bench-throughput-"))
     work.mkdir(parents=True, exist_ok=True)
+    if args.render:
+        result = json.loads(Path(args.render).read_text())
+        for key, path in (("profiles", args.profiles), ("cpu", args.cpu)):
+            if path and Path(path).exists():
+                result[key] = json.loads(Path(path).read_text())
+        write_section(Path(args.out), markdown(result, result.get("profiles")))
+        return
     embedder = run.warm_embedder(Settings.load(env={}, embedding_backend=args.backend))
     if args.profile_only:
         (work / "profiles.json").write_text(json.dumps(profiles(work, embedder), indent=2))
+        return
+    if args.cpu_only:
+        (work / "cpu.json").write_text(json.dumps([cpu_breakdown(folder, work, corpus, embedder)
+                                                   for corpus, folder in corpora(work).items()], indent=2))
         return
     stock_embeddings = stock.embeddings()
     stock_embeddings.embed_query("warm up the model")
