@@ -394,8 +394,12 @@ def main() -> None:
     embedder = warm_embedder(default_settings)
     results["throughput"] = throughput.measure(work / "throughput", embedder, stock_embeddings, squad=articles)
     results["throughput"]["profiles"] = throughput.profiles(work / "throughput", embedder, articles)
+    folders = throughput.corpora(work / "throughput", articles)
     results["throughput"]["cpu"] = [throughput.cpu_breakdown(folder, work / "throughput", corpus, embedder)
-                                    for corpus, folder in throughput.corpora(work / "throughput", articles).items()]
+                                    for corpus, folder in folders.items()]
+    results["throughput"]["stock_cpu"] = {corpus: throughput.stock_cpu(folder, work / "throughput", corpus,
+                                                                       stock_embeddings)
+                                          for corpus, folder in folders.items()}
     log(f"throughput: {results['throughput']}")
     results.update(builds=builds, quality=quality,
                    latency={k: {"p50": percentile(v, 50), "p95": percentile(v, 95)} for k, v in latency.items()})

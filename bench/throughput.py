@@ -297,6 +297,13 @@ def cpu_breakdown(folder: Path, work: Path, name: str, embedder) -> dict:
     return {"corpus": name, "build_cpu_s": build, "model_alone_cpu_s": model, "stages_cpu_s": dict(spent)}
 
 
+def stock_cpu(folder: Path, work: Path, name: str, embeddings) -> float:
+    """CPU seconds of the stock pipeline's whole build (every thread) on embedded Chroma."""
+    before = _process_cpu()
+    build_stock(folder, work, f"cpu-{name.replace(' ', '-')}", embeddings, None)
+    return _process_cpu() - before
+
+
 # ---------------------------------------------------------------- the report
 
 def markdown(result: dict, profiles: list[dict] | None = None) -> list[str]:
@@ -348,14 +355,16 @@ def markdown(result: dict, profiles: list[dict] | None = None) -> list[str]:
             "alone on the same inputs, and the thread CPU of each stage where the build calls it",
             "(`--cpu-only`; CPU seconds hold still on a shared machine where wall times do not):",
             "",
-            "| corpus | build CPU s | model alone CPU s | splitting | signatures | Chroma writes | Chroma reads | "
-            "lexical | regroup | loading | rest |",
-            "|---|---|---|---|---|---|---|---|---|---|---|",
+            "| corpus | build CPU s | stock build CPU s | model alone CPU s | splitting | signatures | "
+            "Chroma writes | Chroma reads | lexical | regroup | loading | rest |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for c in result["cpu"]:
             st = c["stages_cpu_s"]
             rest = c["build_cpu_s"] - c["model_alone_cpu_s"] - sum(st.values())
-            lines.append(f"| {c['corpus']} | {c['build_cpu_s']:.1f} | {c['model_alone_cpu_s']:.1f} | "
+            stock_ = (result.get("stock_cpu") or {}).get(c["corpus"])
+            stock_text = f"{stock_:.1f} ({stock_ / c['build_cpu_s']:.2f}x ours)" if stock_ else "-"
+            lines.append(f"| {c['corpus']} | {c['build_cpu_s']:.1f} | {stock_text} | {c['model_alone_cpu_s']:.1f} | "
                          + " | ".join(f"{st.get(k, 0):.2f}" for k in ("splitting", "signatures", "Chroma writes",
                                                                       "Chroma reads", "lexical", "regroup", "loading"))
                          + f" | {rest:.1f} |")
@@ -389,6 +398,8 @@ def main() -> None:
                         help="skip timing each model alone (our model's time is then its share of the build)")
     parser.add_argument("--profile-only", action="store_true", help="only profile our builds (to profiles.json)")
     parser.add_argument("--cpu-only", action="store_true", help="only the CPU seconds of our builds (to cpu.json)")
+    parser.add_argument("--stock-cpu-only", action="store_true", help="only the stock builds' CPU (stock-cpu.json)")
+    parser.add_argument("--stock-cpu", help="stock-cpu.json of a --stock-cpu-only run")
     parser.add_argument("--cpu", help="cpu.json of a --cpu-only run to report beside this run's rows")
     parser.add_argument("--render", help="only write the section from this result.json (with --profiles, --cpu)")
     parser.add_argument("--profiles", help="profiles.json of a --profile-only run to report beside this run's rows")
@@ -401,7 +412,7 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     if args.render:
         result = json.loads(Path(args.render).read_text())
-        for key, path in (("profiles", args.profiles), ("cpu", args.cpu)):
+        for key, path in (("profiles", args.profiles), ("cpu", args.cpu), ("stock_cpu", args.stock_cpu)):
             if path and Path(path).exists():
                 result[key] = json.loads(Path(path).read_text())
         write_section(Path(args.out), markdown(result, result.get("profiles")))
@@ -416,6 +427,10 @@ def main() -> None:
         return
     stock_embeddings = stock.embeddings()
     stock_embeddings.embed_query("warm up the model")
+    if args.stock_cpu_only:
+        (work / "stock-cpu.json").write_text(json.dumps({corpus: stock_cpu(folder, work, corpus, stock_embeddings)
+                                                         for corpus, folder in corpora(work).items()}, indent=2))
+        return
     result = measure(work, embedder, stock_embeddings, server=tuple(c for c in args.server.split(",") if c),
                      repeats=args.repeats, models=not args.no_models_alone)
     if args.profiles:  # a run in another process, if it has finished
