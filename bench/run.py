@@ -495,17 +495,9 @@ def throughput_lines(r: dict) -> list[str]:
 
 
 def throughput_targets(r: dict) -> list[tuple[str, str, bool]]:
-    """Issue 22's targets: the build at least 2x the stock pipeline's on long and short articles,
-    embedded and on a server, with under 5 ms of work per article besides the model."""
-    rows = []
-    for x in r.get("throughput", {}).get("rows", []):
-        rows.append((f"build at least 2x stock: {x['corpus']}, {x['mode']} Chroma", f"{x['ratio']:.2f}x",
-                     x["ratio"] >= 2))
-    for x in r.get("throughput", {}).get("rows", []):
-        if x["mode"] == "embedded":
-            rows.append((f"overhead per article under 5 ms (build - model, {x['corpus']})",
-                         f"{x['overhead_ms_per_article']:.1f} ms", x["overhead_ms_per_article"] < 5))
-    return rows
+    import throughput
+
+    return throughput.targets(r["throughput"]) if r.get("throughput") else []
 
 
 def report_markdown(r: dict, default: str) -> str:
