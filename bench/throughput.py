@@ -323,7 +323,7 @@ def markdown(result: dict, profiles: list[dict] | None = None) -> list[str]:
         BEGIN,
         "## Build throughput: long and short articles, embedded Chroma and a server",
         "",
-        f"`python bench/throughput.py` (also part of `make bench`). Each row: the stock pipeline, then this",
+        "`python bench/throughput.py` (also part of `make bench`). Each row: the stock pipeline, then this",
         "project, on the same folder and the same Chroma, one right after the other with both models loaded;",
         f"load average during the run {result['load'][0]:.1f} on {result['cores']} cores (shared machine:",
         "compare the ratios, not the seconds). *Short articles*: the squad-dev paragraphs as separate",
