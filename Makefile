@@ -37,7 +37,7 @@ run: index
 test: install browser
 	$(PY) -m pytest -q --durations=25 $(PYTEST_ARGS)
 
-# the reliability checks alone (load, faults, fuzzing, hostile input) and the README's table of their figures
+# the reliability checks alone (load, faults, fuzzing, hostile input) and the table of their figures (docs/reliability.md)
 reliability: install browser
 	$(PY) -m pytest -q -m reliability $(PYTEST_ARGS)
 	$(PY) bench/reliability.py

@@ -4,17 +4,18 @@
 re-exported so one import serves both uses.
 """
 
-from index import (AssistantError, ConfigError, IndexBusy, IndexReport, IndexStatus, Settings, StoreUnavailable,
-                   build_index, index_status)
+from index import (AnswerMode, AssistantError, ConfigError, IndexBusy, IndexReport, IndexStatus, InvalidRequest,
+                   Settings, StoreUnavailable, article_text, article_texts, build_index, index_status)
 
 from .answering import Assistant, answer, get_assistant, stream_answer
 from .answers import Answer, Citation
-from .followup import standalone_question
+from .pipeline.corpus import Corpus
+from .pipeline.followup import standalone_question
 from .retrieval import Filters, Hit, HybridRetriever, HybridSearch
 
 __all__ = [
-    "Answer", "Assistant", "Citation", "Filters", "HybridRetriever", "answer", "get_assistant",
-    "standalone_question", "stream_answer",
+    "Answer", "AnswerMode", "Assistant", "Citation", "Corpus", "Filters", "HybridRetriever", "answer",
+    "get_assistant", "standalone_question", "stream_answer",
     "AssistantError", "ConfigError", "Hit", "HybridSearch", "IndexBusy", "IndexReport", "IndexStatus",
-    "Settings", "StoreUnavailable", "build_index", "index_status",
+    "InvalidRequest", "Settings", "StoreUnavailable", "article_text", "article_texts", "build_index", "index_status",
 ]

@@ -1,4 +1,4 @@
-"""`answer()` and `stream_answer()`: thin wrappers over the runnable chain (see chain.py).
+"""`answer()` and `stream_answer()`: thin wrappers over the answer pipeline (pipeline/chain.py).
 
 No LLM and no network by default; with `mode="llm"` and a configured backend, an LLM
 writes the answer and its citations are checked before anyone sees them.
@@ -14,20 +14,25 @@ from langchain_core.runnables import Runnable
 from index import Settings
 
 from .answers import Answer
-from .chain import AnswerChain, Request, make_request, stream_pieces
-from .llm import chat_model as configured_chat_model
+from .pipeline.chain import AnswerChain
+from .pipeline.corpus import Corpus
+from .pipeline.llm import chat_model as configured_chat_model
+from .pipeline.request import Request, make_request
 from .retrieval import Hit, HybridRetriever, HybridSearch
 
 
 class Assistant:
-    """One index, its retriever, the optional chat model and the chain over them."""
+    """One corpus (the index of `settings`, unless another is given), its retriever, the
+    optional chat model and the chain over them."""
 
-    def __init__(self, settings: Settings | None = None, chat_model=None):
+    def __init__(self, settings: Settings | None = None, chat_model=None, corpus: Corpus | None = None):
         self.settings = settings or Settings.load()
-        self.search = HybridSearch(self.settings)
+        self.search: Corpus = corpus if corpus is not None else HybridSearch(self.settings)
         self.retriever = HybridRetriever(search=self.search, k=self.settings.top_k)
         model = chat_model if chat_model is not None else configured_chat_model(self.settings)
-        self.steps = AnswerChain(self.retriever, model, llm_timeout=self.settings.llm_timeout)
+        self.steps = AnswerChain(self.search, model, llm_timeout=self.settings.llm_timeout, retriever=self.retriever,
+                                 story_threshold=self.settings.story_threshold,
+                                 briefing_stories=self.settings.briefing_stories)
         self.chain: Runnable = self.steps.runnable()
 
     def request(self, question: str, history: Sequence[tuple[str, str]] | None = None, **options) -> Request:
@@ -40,7 +45,7 @@ class Assistant:
 
     def stream(self, question: str, history: Sequence[tuple[str, str]] | None = None,
                **options) -> Iterator[str | Answer]:
-        return stream_pieces(self.steps, self.request(question, history, **options))
+        return self.steps.stream(self.request(question, history, **options))
 
     def warm_up(self) -> None:
         """Pay the one-time costs (model compilation, first query) before a user's question."""
@@ -48,14 +53,12 @@ class Assistant:
 
     def article_texts(self, article_ids: Iterable[str]) -> dict[str, str]:
         """The stored text of each article (what citation offsets point into)."""
-        return self.search.store.article_texts(list(article_ids))
+        return self.search.article_texts(list(article_ids))
 
     def run(self, question: str, history: Sequence[tuple[str, str]] | None = None,
             **options) -> tuple[Answer, list[Hit]]:
         """The answer and the passages it was chosen from (evaluation reads both)."""
-        request = self.request(question, history, **options)
-        retrieved = self.steps.retrieve(self.steps.standalone(request))
-        return self.steps.finish(self.steps.compose(retrieved)), list(retrieved.hits)
+        return self.steps.run(self.request(question, history, **options))
 
 
 _assistants: dict[Settings, Assistant] = {}
@@ -75,8 +78,9 @@ def answer(question: str, history: Sequence[tuple[str, str]] | None = None, **op
     """A short answer to `question` whose every sentence cites the article spans it comes from.
 
     `history`: earlier (question, answer) turns, oldest first. Options: `k`, `mode`
-    ("extractive", "llm" or "timeline"; a question like "How did X unfold?" gets a timeline
-    in extractive mode), `source` (an outlet or a list), `since` / `until` (published date
+    ("extractive", "llm", "timeline" or "briefing"; in extractive mode a question like "How
+    did X unfold?" gets a timeline, and one like "Summarize the articles" or "What's new
+    since Monday?" a briefing, see docs/briefing.md), `source` (an outlet or a list), `since` / `until` (published date
     range: dates, datetimes, epoch seconds or "YYYY-MM-DD"; dates in the question narrow it
     further), `settings`.
     """

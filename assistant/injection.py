@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import re
 
+from index.textview import normalised
+
 _ANY_CASE = [
     # "ignore all previous instructions", "disregard the other articles"
     r"\b(ignore|disregard|forget|override|bypass)\b[^.!?\n]{0,40}?\b(previous|prior|above|earlier|preceding|"
@@ -35,5 +37,7 @@ _SHOUTED = re.compile("|".join(_UPPER_CASE))
 
 
 def is_instruction(sentence: str) -> bool:
-    """Whether a sentence addresses an AI with instructions (a prompt injection)."""
+    """Whether a sentence addresses an AI with instructions (a prompt injection). Read in the
+    normalised view: a zero-width space or soft hyphen inside "ignore" hides nothing."""
+    sentence = normalised(sentence)
     return bool(_INSTRUCTION.search(sentence) or _SHOUTED.search(sentence))

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Callable, TextIO
+from collections.abc import Callable
+from typing import Any, TextIO
 
 LINE_SECONDS = 5.0  # between two lines when not on a terminal
 
@@ -21,7 +22,7 @@ class BuildProgress:
         self.clock = clock
         self.started = self.last = clock()  # the run starts now: the rate counts its first batch
         self.terminal = self.stream.isatty()
-        self._bar = None
+        self._bar: Any = None  # a tqdm bar, made on the first call
 
     def __call__(self, done: int, total: int, article_id: str) -> None:
         if self.terminal:

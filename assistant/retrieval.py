@@ -9,6 +9,7 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field, fields, replace
+from typing import Any, Sequence
 
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -16,10 +17,11 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from index import Settings
+from index import Settings, article_texts
 from index.duplicates import shingles
 from index.embedding import Embedder, embedder_for
-from index.store import Store, chunk_record_id, open_lexical
+from index.store import PAGE, Store, chunk_record_id, open_lexical
+from index.textview import normalised
 
 from .injection import is_instruction
 
@@ -48,9 +50,9 @@ class Filters:
 
 @dataclass(frozen=True)
 class Sentence:
-    start: int
+    start: int  # offsets in the article text as read
     end: int
-    text: str
+    text: str  # the normalised view of text[start:end] (textview.py): what matching and answers read
     vector: np.ndarray = field(repr=False, compare=False)
 
 
@@ -62,13 +64,23 @@ class Hit:
     source: str
     url: str
     published: str
-    text: str
+    text: str  # the article's text[start:end], exactly as read
     start: int
     end: int
     sentences: tuple[tuple[int, int], ...]
     score: float
     group: str = ""  # near-duplicate group (the id of its first published article); "" if none
     also_reported_by: tuple[str, ...] = ()  # outlets of the group's other articles
+
+
+@dataclass(frozen=True)
+class Scored:
+    hit: Hit
+    rank: int
+    sentence: Sentence
+    score: float
+    cosine: float
+    overlap: float
 
 
 @dataclass(frozen=True)
@@ -168,6 +180,55 @@ class HybridSearch:
             hits.sort(key=lambda hit: hit.chunk_id in led)
         return self.collapse_copies(hits)[:k]
 
+    # -- what the answer steps need besides search (see pipeline/corpus.py) ----------
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embedder.embed_query(text)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        return self.embedder.embed(list(texts))
+
+    def document_frequencies(self, stems: Sequence[str]) -> dict[str, int]:
+        return self.lexical.document_frequencies(stems)
+
+    def passage_count(self) -> int:
+        return self.lexical.count()
+
+    def article_vectors(self, article_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        vectors: dict[str, np.ndarray] = {}
+        ids = list(article_ids)
+        for start in range(0, len(ids), PAGE):
+            found = self.store.articles.get(ids=ids[start:start + PAGE], include=["embeddings"])
+            for article_id, vector in zip(found["ids"], found["embeddings"]):
+                if vector is not None and len(vector):
+                    vectors[article_id] = np.asarray(vector, dtype=np.float32)
+        return vectors
+
+    def article_passages(self, article_ids: Sequence[str]) -> dict[str, list[Hit]]:
+        """Read by primary keys: the article records name their chunk count and version."""
+        ids = [a for a in dict.fromkeys(article_ids) if self.committed.get(a)]
+        records = self.store.articles.get(ids=ids, include=["metadatas"]) if ids else {"ids": [], "metadatas": []}
+        chunk_ids = []
+        for article_id, meta in zip(records["ids"], records["metadatas"]):
+            if meta and meta.get("version") == self.committed.get(article_id):
+                count = int(meta.get("chunks") or 0)
+                chunk_ids += [chunk_record_id(article_id, meta["version"], i) for i in range(count)]
+        passages: dict[str, list[Hit]] = {a: [] for a in ids}
+        for start in range(0, len(chunk_ids), PAGE):
+            page = chunk_ids[start:start + PAGE]
+            for hit in self._hits(page, dict.fromkeys(page, 0.0)):
+                passages[hit.article_id].append(hit)
+        for found in passages.values():
+            found.sort(key=lambda h: h.start)
+        return passages
+
+    def article_texts(self, article_ids: Sequence[str]) -> dict[str, str]:
+        """The indexed text of each committed article: what every offset of its citations indexes."""
+        return article_texts(article_ids, store=self.store)
+
+    def generation(self) -> object:
+        """Changes whenever a build commits (the page refreshes its article list on a change)."""
+        return self.store.generation()
+
     def _led_by_instructions(self, hits: list[Hit], vector: np.ndarray) -> set[str]:
         """The passages whose sentence closest to the question is an instruction to an AI."""
         led = set()
@@ -263,14 +324,14 @@ class HybridSearch:
         chunk_ids = [chunk_record_id(article_id, version, i) for i in range(int(meta.get("chunks") or 0))]
         chunks = self.store.chunks.get(ids=chunk_ids, include=["metadatas"]) if chunk_ids else {"metadatas": []}
         spans = sorted(tuple(span) for m in chunks["metadatas"] if m for span in json.loads(m["sentences"]))
-        found = [text[start:end] for start, end in spans if text[start:end]]
+        found = [sentence for sentence in (normalised(text[start:end]) for start, end in spans) if sentence]
         with self._article_sentences_lock:
             self._article_sentences[key] = found
             while len(self._article_sentences) > REMEMBERED_ARTICLES:
                 self._article_sentences.popitem(last=False)
         return found
 
-    def sentences(self, hits: list[Hit]) -> dict[str, list[Sentence]]:
+    def sentences(self, hits: Sequence[Hit]) -> dict[str, list[Sentence]]:
         """The stored sentences (with their vectors) of each hit, in text order."""
         if not hits:
             return {}
@@ -281,8 +342,8 @@ class HybridSearch:
         out: dict[str, list[Sentence]] = {h.chunk_id: [] for h in hits}
         for sentence_id, meta, vector in zip(rows["ids"], rows["metadatas"], rows["embeddings"]):
             hit = by_chunk.get(sentence_id.rsplit("|", 1)[0])
-            if meta and hit:  # the text is the chunk's, at the sentence's offsets
-                text = hit.text[meta["start"] - hit.start:meta["end"] - hit.start]
+            if meta and hit:  # the text is the chunk's, at the sentence's offsets, in the normalised view
+                text = normalised(hit.text[meta["start"] - hit.start:meta["end"] - hit.start])
                 out[hit.chunk_id].append(Sentence(meta["start"], meta["end"], text, np.asarray(vector, dtype=np.float32)))
         for sentences in out.values():
             sentences.sort(key=lambda s: s.start)
@@ -295,7 +356,7 @@ class HybridRetriever(BaseRetriever):
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    search: HybridSearch
+    search: Any  # a Corpus (pipeline/corpus.py): HybridSearch on a real index
     k: int = 5
     filters: Filters = Filters()
 

@@ -19,7 +19,7 @@ import sys
 import numpy as np
 
 from assistant.answering import Assistant
-from assistant.citecheck import support_scores
+from assistant.pipeline.citecheck import support_scores
 
 
 def main(path: str, limit: int = 300) -> None:

@@ -1,4 +1,4 @@
-"""The README's reliability table from the figures the reliability tests recorded.
+"""The reliability table of docs/reliability.md from the figures the reliability tests recorded.
 
     make reliability        # runs `pytest -m reliability`, then this
     python bench/reliability.py [test-artifacts/reliability.jsonl]

@@ -57,7 +57,7 @@ class ChromaServer:
                 return
             except OSError:
                 if self.process.poll() is not None:
-                    raise RuntimeError("chroma run exited")
+                    raise RuntimeError("chroma run exited") from None
                 time.sleep(0.3)
         raise RuntimeError("chroma run did not listen within 300 s")
 
@@ -262,7 +262,9 @@ def cpu_breakdown(folder: Path, work: Path, name: str, embedder) -> dict:
     import functools
 
     import run
-    from index import build as build_module, lexical, store
+
+    from index import build as build_module
+    from index import lexical, store
 
     spent: collections.Counter[str] = collections.Counter()
     stages = [(build_module, "chunks_and_inputs", "splitting"), (build_module.duplicates, "signature", "signatures"),

@@ -4,6 +4,10 @@ Formats: .txt, .md, .html/.htm (news-page extraction with trafilatura), .json (o
 article object or a list of them) and .jsonl (one object per line). An article's id is
 its path relative to the folder, plus `#N` (0-based record number) inside .json lists
 and .jsonl files, so ids stay stable when other records change.
+
+An article's text is exactly what was read: the decoded file (without a leading
+byte-order mark), the record's text string, the page's extracted text. Every offset the
+index stores points into it; splitting and matching read its normalised view (textview.py).
 """
 
 from __future__ import annotations
@@ -12,11 +16,12 @@ import hashlib
 import json
 import os
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
+
+from .textview import normalised
 
 SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl"}
 
@@ -115,8 +120,8 @@ def load_file(path: Path, rel: str, *, max_bytes: int = 5_000_000) -> Iterator[A
     elif suffix == ".jsonl":
         yield from _from_jsonl(decode(data), rel)
     else:
-        text = clean_text(decode(data))
-        title = _markdown_title(text) if suffix in {".md", ".markdown"} else ""
+        text = decode(data)
+        title = _markdown_title(normalised(text)) if suffix in {".md", ".markdown"} else ""
         yield _article(rel, text, title=title)
 
 
@@ -126,7 +131,7 @@ def decode(data: bytes) -> str:
         raise _Skip("empty file")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return data.decode("utf-16")
+            return data.decode("utf-16")  # the byte-order mark goes
         except UnicodeDecodeError:
             raise _Skip("invalid UTF-16 text") from None
     if b"\x00" in data[:8192]:
@@ -152,27 +157,21 @@ def decode(data: bytes) -> str:
     best = from_bytes(data).best()
     if best is None:
         raise _Skip("not text in any encoding that could be detected")
-    return str(best)
-
-
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+    return str(best).removeprefix("\ufeff")
 
 
 def clean_text(text: str) -> str:
-    """Normalised article text: the exact string every stored offset points into."""
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = _INVISIBLE.sub("", text)
-    text = _CONTROL.sub(" ", text)
-    return text.strip()
+    """Metadata (titles, outlets, authors) as shown: the normalised view, trimmed. Never
+    applied to an article's text, which offsets index as it was read."""
+    return normalised(text).strip()
 
 
 def _article(rel: str, text: str, *, title: str = "", source: str = "", url: str = "",
              author: str = "", published: Any = "") -> Article:
-    if not text or not text.strip():
+    if not text or not normalised(text).strip():
         raise _Skip("no article text")
     iso, ts = parse_date(published)
-    title = " ".join(clean_text(str(title or "")).split()) or derive_title(text)
+    title = " ".join(clean_text(str(title or "")).split()) or derive_title(normalised(text))
     return Article(id=rel, text=text, title=title, source=_plain(source), url=_plain(url),
                    author=_plain(author), published=iso, published_ts=ts)
 
@@ -222,14 +221,15 @@ def parse_date(value: Any) -> tuple[str, int | None]:
 def _record(obj: Any, rel: str) -> Article:
     if not isinstance(obj, dict):
         raise _Skip(f"expected an article object, got {type(obj).__name__}")
-    text = next((obj[k] for k in TEXT_FIELDS if isinstance(obj.get(k), str) and obj[k].strip()), None)
+    text = next((obj[k] for k in TEXT_FIELDS
+                 if isinstance(obj.get(k), str) and normalised(obj[k]).strip()), None)
     if text is None:
         raise _Skip(f"no article text (looked for {', '.join(TEXT_FIELDS)})")
     published = next((obj[k] for k in DATE_FIELDS if obj.get(k) not in (None, "")), "")
     source = obj.get("source") or ""
     if isinstance(source, dict):  # e.g. NewsAPI's {"id": ..., "name": ...}
         source = source.get("name") or source.get("id") or ""
-    return _article(rel, clean_text(text), title=obj.get("title") or "", source=source,
+    return _article(rel, text, title=obj.get("title") or "", source=source,
                     url=obj.get("url") or "", author=obj.get("author") or "", published=published)
 
 
@@ -282,7 +282,6 @@ def _from_html(html: str, rel: str) -> Article:
     if doc is None:
         raise _Skip("no article text found in the HTML page")
     meta = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
-    text = clean_text(meta.get("text") or "")
-    return _article(rel, text, title=meta.get("title") or "", source=meta.get("sitename") or "",
+    return _article(rel, meta.get("text") or "", title=meta.get("title") or "", source=meta.get("sitename") or "",
                     url=meta.get("url") or "", author=meta.get("author") or "",
                     published=meta.get("date") or "")

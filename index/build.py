@@ -11,10 +11,10 @@ from __future__ import annotations
 import contextvars
 import hashlib
 import time
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -27,11 +27,14 @@ from .lexical import LexicalIndex
 from .lock import DataDirLock
 from .settings import Settings
 from .store import NewVersion, Store, open_lexical, record_version, text_hash
+from .textview import normalised
 
 Progress = Callable[[int, int, str], None]  # (done, total, last article id), as each batch commits
 
 TITLE_WORDS = 16  # the title prefix each sentence is embedded with stays short
-LAYOUT = "3"  # bump when what is stored per version changes: every article is rewritten (3: MinHash signatures)
+# bump when what is stored per version changes: every article is rewritten (3: MinHash signatures;
+# 4: the text as read, offsets into it, and the normalised view in the model and keyword index)
+LAYOUT = "4"
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,7 @@ class Shard:
     count: int
 
     @classmethod
-    def parse(cls, text: str) -> "Shard":
+    def parse(cls, text: str) -> Shard:
         try:
             number, count = (int(x) for x in text.split("/"))
         except ValueError:
@@ -85,6 +88,11 @@ class _Work:
     inputs: list[str] = field(default_factory=list)  # what is embedded, one per sentence
     signature: np.ndarray | None = None  # MinHash, computed while the model embeds the batch before
     vectors: np.ndarray | None = None
+
+    def new_version(self) -> NewVersion:
+        assert self.vectors is not None, "embedded before it is written"
+        return NewVersion(article=self.article, version=self.version, chunks=tuple(self.chunks),
+                          vectors=self.vectors, signature=self.signature)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -204,7 +212,8 @@ def apply_plan(run: _Run, plan: BuildPlan, progress: Progress | None = None) -> 
             progress(written["articles"], len(plan.todo), batch[-1].article.id)
 
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="build") as pool:
-        writing, unwritten = None, []
+        writing: Future | None = None
+        unwritten: list[_Work] = []
         for batch in _ahead(_batches(plan.todo, plan.versions, run.embedder, run.settings), pool):
             _embed_batch(batch, run, current, unwritten)
             if writing:
@@ -234,8 +243,7 @@ def finish_build(run: _Run, plan: BuildPlan, *, full: bool = False) -> int:
 def _write_batch(run: _Run, batch: Sequence[_Work]) -> None:
     """Chroma first (the system of record), then the lexical cache, which a kill in between
     leaves behind until the next run's `sync`."""
-    run.store.put_articles([NewVersion(article=w.article, version=w.version, chunks=tuple(w.chunks), vectors=w.vectors,
-                                       signature=w.signature) for w in batch])
+    run.store.put_articles([w.new_version() for w in batch])
     run.lexical.replace_articles([(w.article.id, w.version, run.store.lexical_rows_for(w.article, w.version, w.chunks))
                                   for w in batch])
 
@@ -251,7 +259,9 @@ def chunks_and_inputs(article: Article, embedder: Embedder, settings: Settings) 
     max_tokens = min(settings.chunk_max_tokens, embedder.max_tokens - TITLE_WORDS * 2)
     chunks = chunk_text(article.text, embedder.count_tokens, max_tokens=max_tokens,
                         max_words=settings.chunk_max_words)
-    return chunks, [embedding_input(article.title, article.text[s:e]) for c in chunks for s, e in c.sentences]
+    # the model reads each sentence's normalised view; the offsets stay those of the text as read
+    return chunks, [embedding_input(article.title, normalised(article.text[s:e]))
+                    for c in chunks for s, e in c.sentences]
 
 
 FIRST_BATCH_SENTENCES = 64  # batches start this small and double: the model starts early, then runs long

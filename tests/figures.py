@@ -1,4 +1,4 @@
-"""Figures the reliability tests record for the README's table (`make reliability`).
+"""Figures the reliability tests record for the table in docs/reliability.md (`make reliability`).
 
 Each check appends one JSON line to `test-artifacts/reliability.jsonl` (the file is
 started afresh per pytest session, see conftest); `bench/reliability.py` turns the lines

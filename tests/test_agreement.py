@@ -2,14 +2,21 @@
 (bench/agreement_pairs.jsonl: half of them held out from the writing of the rules)."""
 
 import importlib.util
+import json
 import sys
 
+import numpy as np
 import pytest
 
-from assistant.agreement import CitedSentence, check, compare, summary
-from assistant.versions import Revision, change, counterpart
+from assistant.answers import Revision
+from assistant.news.agreement import CitedSentence, check, compare, summary
+from assistant.news.names import names, same_name
+from assistant.news.versions import change, counterpart, same_version
+from assistant.pipeline.scoring import Scored, choose
+from assistant.retrieval import Hit, Sentence
+from index.text import repeats
 
-from .conftest import REPO
+from .helpers import REPO
 
 SURROUNDED = ("He also claimed that thousands of Ukrainian troops were “completely surrounded by the Russian "
               "military,” a reference to Russian assertions about Ukrainian forces in the Kursk region—claims "
@@ -26,17 +33,156 @@ def bench():
     return module
 
 
-@pytest.mark.parametrize("split, precision, recall", [
-    # floors a little under what was measured (README: dev 1.00 / 0.97, held out 1.00 / 0.75)
-    ("dev", 0.95, 0.9),
-    ("heldout", 0.9, 0.7),
+@pytest.mark.parametrize("split, precision, recall, agree_precision", [
+    # floors a little under what was measured (docs/news.md): dev differ 1.00 / 0.97, agree precision 0.96;
+    # held out differ 0.97 / 0.85, agree precision 0.92
+    ("dev", 0.97, 0.9, 0.93),
+    ("heldout", 0.95, 0.8, 0.9),
 ])
-def test_differences_are_flagged_with_measured_precision_and_recall(split, precision, recall):
+def test_differences_are_flagged_with_measured_precision_and_recall(split, precision, recall, agree_precision):
     module = bench()
     rows = module.load_pairs(split)
-    assert len(rows) >= 30 and {r["label"] for r in rows} >= {"differ", "agree", "neither"}
+    assert len(rows) >= 60 and {r["label"] for r in rows} >= {"differ", "agree", "neither"}
     scores = module.scores(rows, "differ")
     assert scores.precision >= precision and scores.recall >= recall, scores
+    assert module.scores(rows, "agree").precision >= agree_precision
+
+
+# the counterfactual snippets of issue 17: one sentence published with another name in one slot
+NOBEL = "The 2019 Nobel Prize in Literature was awarded to the Austrian writer {} for his influential work."
+FIFA = "The current president is Swiss-Italian {}, who was first elected in 2016."
+FILM = "Directed by {}, the film stars Michael Fassbender and Marion Cotillard."
+
+
+@pytest.mark.parametrize("sentence, first, second", [
+    (NOBEL, "Abdulrazak Gurnah", "Peter Handke"),
+    (FIFA, "Roger Goodell", "Gianni Infantino"),
+    (FILM, "Justin Kurzel", "James Cameron"),
+    ("Next year's summit will be held in {}, the organisers said.", "Nairobi", "Addis Ababa"),
+    ("The contract was won by {}, the ministry said.", "Siemens", "Alstom"),
+    ("Real Madrid will face {} in the semi-final.", "Bayern Munich", "Manchester City"),
+    ("The Grammy for album of the year went to {} by Taylor Swift.", "Midnights", "Folklore"),
+])
+def test_the_same_sentence_with_another_name_in_one_slot_differs_quoting_both(sentence, first, second):
+    relation = compare(sentence.format(first), sentence.format(second))
+    assert (relation.label, relation.kind) == ("differ", "names")
+    assert first in relation.first and second in relation.second
+
+
+def test_a_name_swapped_in_reworded_sentences_differs():
+    relation = compare("Peter Handke won the 2019 Nobel Prize in Literature.",
+                       "The 2019 Nobel Prize in Literature was awarded to Abdulrazak Gurnah, the academy said.")
+    assert relation.kind == "names" and "Peter Handke" in relation.first and "Abdulrazak Gurnah" in relation.second
+
+
+def test_the_answer_s_sources_differ_sentence_quotes_both_names_and_never_says_agree():
+    cited = [CitedSentence(1, "a.txt", NOBEL.format("Abdulrazak Gurnah")),
+             CitedSentence(2, "b.txt", NOBEL.format("Peter Handke")),
+             CitedSentence(3, "c.txt", NOBEL.format("Peter Handke"))]
+    disagreements, agreements = check(cited)
+    assert [(d.first, d.second, d.kind) for d in disagreements] == [(1, 2, "names"), (1, 3, "names")]
+    assert [a.numbers for a in agreements] == [(2, 3)]  # the two that name the same laureate
+    text = summary(disagreements, agreements)
+    assert "[1] says “the Austrian writer Abdulrazak Gurnah”; [2] says “the Austrian writer Peter Handke”" in text
+    assert text.endswith("[2] and [3] agree.")  # [1] agrees with nobody
+
+
+@pytest.mark.parametrize("a, b", [
+    ("The bill passed by 312 votes to 290 after a long debate.", "The bill passed by 301 votes to 290 after a long debate."),
+    ("Polls close at 8pm local time, the commission said.", "Polls close at 10pm local time, the commission said."),
+    ("The unemployment rate rose by 0.3 percentage points.", "The unemployment rate rose by 0.5 percentage points."),
+])
+def test_a_figure_changed_in_one_slot_differs_even_beside_a_figure_both_share(a, b):
+    relation = compare(a, b)
+    assert (relation.label, relation.kind) == ("differ", "figures")
+
+
+@pytest.mark.parametrize("a, b", [
+    # other people at another time: other meetings, other prizes, not one fact told twice
+    ("Zelensky met Trump in Washington on Monday.", "Zelensky met Macron in Paris on Tuesday."),
+    ("The 2019 Nobel Prize in Literature was awarded to Peter Handke.",
+     "The 2021 Nobel Prize in Literature was awarded to Abdulrazak Gurnah."),
+    ("The German chancellor will visit Washington next week.", "The French president will visit Washington next month."),
+    # the same remark from other sources is no difference of fact (nor the same claim)
+    ("Germany's foreign minister said the talks had been constructive.",
+     "France's foreign minister said the talks had been constructive."),
+])
+def test_other_people_at_other_times_and_other_speakers_are_neither_a_difference_nor_agreement(a, b):
+    assert compare(a, b) is None
+
+
+@pytest.mark.parametrize("a, b", [
+    # a name and its short or transliterated forms
+    ("Zelensky said Ukraine would never recognise the occupied territories.",
+     "Ukrainian President Volodymyr Zelenskyy said Ukraine would never recognise the occupied territories."),
+    ("Volodymyr Zelensky called for more air defence.", "Zelenskiy called for more air defence."),
+    ("Turkish President Recep Tayyip Erdoğan called for a ceasefire.", "Erdogan called for a ceasefire, his office said."),
+    ("Crown Prince Mohammed bin Salman received the delegation in Riyadh.",
+     "Mohammad bin Salman received the delegation in Riyadh."),
+    # titles before names
+    ("President Trump signed the order on Friday.", "Trump signed the order on Friday, the White House said."),
+    ("Prime Minister Keir Starmer announced the housing target on Tuesday.",
+     "Mr Starmer announced the housing target on Tuesday."),
+    # words opening a sentence are capitalised without being names
+    ("Authorities said 14 people died in the landslide.", "Officials said 14 people died in the landslide."),
+])
+def test_short_transliterated_and_titled_names_and_sentence_openings_are_no_difference(a, b):
+    relation = compare(a, b)
+    assert relation is not None and relation.label == "agree", relation
+
+
+@pytest.mark.parametrize("a, b", [
+    ("Heavy rain flooded the city centre on Saturday.", "Torrential rain flooded the city centre on Saturday."),
+    ("Meanwhile, the central bank kept rates at 4.25%.", "However, the central bank kept rates at 4.25%."),
+])
+def test_capitalised_words_opening_sentences_are_never_read_as_differing_names(a, b):
+    relation = compare(a, b)
+    assert relation is None or relation.label != "differ", relation
+
+
+@pytest.mark.parametrize("a, b", [
+    (NOBEL.format("Abdulrazak Gurnah"), NOBEL.format("Peter Handke")),
+    ("Ten people were rescued from the flood.", "The flood killed ten people."),  # one figure, other fates
+    ("The central bank raised rates by 0.25 percentage points.", "The central bank raised rates by half a "
+                                                                 "percentage point."),
+    ("Kremlin spokesman Dmitry Peskov acknowledged cautious optimism.",
+     "Kremlin spokesman Dmitry Peskov indicated that Putin's stance had moved."),  # only who speaks is shared
+])
+def test_agreement_needs_the_same_names_and_figures_not_only_the_same_words(a, b):
+    relation = compare(a, b)
+    assert relation is None or relation.label != "agree", relation
+
+
+@pytest.mark.parametrize("a, b", [
+    ("Apollo Boeing", "Apollo Airbus"), ("Apollo 11", "Apollo 11 landed."), ("İstanbul", "ǅemal Ⅻ"), ("", "The IOC."),
+    ("U.S. O'Neill’s", "9/11 —")])
+def test_sentences_of_names_only_or_odd_letters_are_compared_without_error(a, b):
+    compare(a, b)
+    compare(b, a)
+
+
+@pytest.mark.parametrize("a, b, same", [
+    ("Zelensky", "Volodymyr Zelenskyy", True),
+    ("Ukraine's", "Ukrainian", True),
+    ("IOC", "International Olympic Committee", True),
+    ("Navalny", "Alexei Navalnyy", True),
+    ("Niger", "Nigeria", False),
+    ("Austria", "Australia", False),
+    ("World Bank", "World Health Organization", False),
+    ("Al-Hilal", "Al-Nassr", False),
+])
+def test_two_spellings_name_the_same_one_only_when_one_is_a_form_of_the_other(a, b, same):
+    [x], [y] = names(f"They met {a} there."), names(f"They met {b} there.")
+    assert same_name(x, y) is same
+
+
+def test_titles_dates_and_sentence_openings_are_not_names_and_speakers_are_marked():
+    found = names("On Tuesday President Donald Trump met Putin in Alaska, the Kremlin said.")
+    assert [(n.text, n.speaker) for n in found] == [("Donald Trump", False), ("Putin", False), ("Alaska", False),
+                                                   ("Kremlin", True)]
+    [opening] = names("Heavy rain flooded the town.")
+    assert opening.initial  # maybe a name, maybe an ordinary word
+    assert not names("Lewis Hamilton won the race.")[0].initial
 
 
 def test_the_sample_articles_differ_on_whether_the_troops_in_kursk_are_surrounded():
@@ -153,11 +299,75 @@ def test_a_sentence_s_other_version_is_the_one_sharing_most_of_its_words():
 
 
 def test_a_revision_names_the_version_that_says_otherwise():
-    earlier = Revision(2, "dates", "on Thursday evening", "late on Thursday", "“Talks”", "2025-03-14", False, True)
+    earlier = Revision(number=2, kind="dates", says="on Thursday evening", other_says="late on Thursday", other="“Talks”",
+                       other_published="2025-03-14", newer=False, same_outlet=True)
     assert earlier.sentence() == ("[2] was updated: it says “on Thursday evening”; the earlier version (2025-03-14) "
                                   "said “late on Thursday”.")
-    later = Revision(2, "figures", "12 people", "15 people", "“Blast”", "2025-03-15", True, True)
+    later = Revision(number=2, kind="figures", says="12 people", other_says="15 people", other="“Blast”",
+                       other_published="2025-03-15", newer=True, same_outlet=True)
     assert later.sentence().startswith("[2] was updated later: the newer version (2025-03-15) says “15 people”")
-    copy = Revision(1, "figures", "12 people", "15 people", "Harbour Times", "2025-03-14", False, False)
+    copy = Revision(number=1, kind="figures", says="12 people", other_says="15 people", other="Harbour Times",
+                       other_published="2025-03-14", newer=False, same_outlet=False)
     assert copy.sentence() == ("[1] and its copy in Harbour Times (2025-03-14) differ: [1] says “12 people”; "
                                "the copy says “15 people”.")
+
+
+LONG = ("The jury of the festival, chaired this year by the actress Juliette Binoche, awarded the Golden Bear for "
+        "best film to {} after two weeks of screenings in the Berlinale Palast and several cinemas across the city.")
+
+
+def scored(text: str, article: str, score: float) -> Scored:
+    hit = Hit(chunk_id=f"{article}#0", article_id=article, title="", source="", url="", published="", text=text,
+              start=0, end=len(text), sentences=((0, len(text)),), score=score)
+    return Scored(hit, 0, Sentence(0, len(text), text, np.zeros(3)), score, score, 0.0)
+
+
+def test_a_sentence_retold_with_another_name_or_figure_is_another_version_not_a_copy():
+    assert same_version(LONG.format("Mati Diop"), LONG.format("Mati Diop") + " ")
+    assert same_version(LONG.format("Mati Diop"), LONG.format("Mati Diop").replace("two weeks", "2 weeks"))
+    assert not same_version(LONG.format("Mati Diop"), LONG.format("Nadav Lapid"))
+    assert not same_version(LONG.format("Mati Diop"), LONG.format("Mati Diop").replace("two weeks", "three weeks"))
+
+
+def test_two_versions_of_one_fact_are_both_chosen_while_a_copy_is_left_out():
+    first, other, copy = LONG.format("Mati Diop"), LONG.format("Nadav Lapid"), LONG.format("Mati Diop") + " "
+    assert repeats(first, other)  # nearly the same words: once taken for a copy
+    chosen = choose([scored(first, "a.txt", 1.0), scored(copy, "b.txt", 0.99), scored(other, "c.txt", 0.98)])
+    assert [c.hit.article_id for c in chosen] == ["a.txt", "c.txt"]
+    cited = [CitedSentence(n, c.hit.article_id, c.sentence.text) for n, c in enumerate(chosen, 1)]
+    [differ], agreements = check(cited)
+    assert differ.kind == "names" and "Mati Diop" in differ.first_says and "Nadav Lapid" in differ.second_says
+    assert agreements == ()
+
+
+NOBEL_REPORTS = {
+    "academy.json": ("Nobel literature prizes announced", "2019-10-10", [
+        "The Swedish Academy named two laureates on Thursday, after a year in which no prize was given.",
+        NOBEL.format("Peter Handke"),
+        "Booksellers in Vienna said his novels sold out within hours of the announcement."]),
+    "wire.json": ("Academy names literature laureate", "2019-10-10", [
+        "Critics questioned the choice within hours, and the academy defended its jury.",
+        NOBEL.format("Abdulrazak Gurnah"),
+        "The permanent secretary read the citation in Swedish and English to the press in Stockholm."]),
+    "markets.json": ("Markets steady", "2019-10-10", [
+        "Shares in Europe closed slightly higher on Thursday as investors awaited trade talks.",
+        "The euro was little changed against the dollar."]),
+}
+
+
+@pytest.mark.slow
+def test_an_answer_from_two_reports_naming_different_laureates_cites_both_and_says_they_differ(tmp_path, settings):
+    from assistant.answering import Assistant
+    from index import build_index
+
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for name, (title, published, sentences) in NOBEL_REPORTS.items():
+        (folder / name).write_text(json.dumps({"title": title, "published": published, "text": " ".join(sentences)}))
+    build_index(folder, settings=settings)
+    result = Assistant(settings).answer("Who was awarded the 2019 Nobel Prize in Literature?")
+    assert {c.article_id for c in result.citations} >= {"academy.json", "wire.json"}
+    [differ] = result.disagreements
+    assert differ.kind == "names" and result.agreements == ()
+    said = result.text[result.text.index("Sources differ"):]
+    assert "Peter Handke" in said and "Abdulrazak Gurnah" in said and "agree" not in said

@@ -8,7 +8,7 @@ from assistant.answering import Assistant
 from index import build_index, index_status
 from index.store import Store
 
-from .conftest import SHARED_EVAL, SQUAD, write_squad
+from .helpers import SHARED_EVAL, SQUAD, article_texts, check_invariants, write_squad
 
 pytestmark = pytest.mark.slow
 
@@ -17,20 +17,6 @@ pytestmark = pytest.mark.slow
 def sample_assistant(sample_folder, settings):
     build_index(sample_folder, settings=settings)
     return Assistant(settings)
-
-
-def article_texts(settings):
-    records = Store.open(settings).articles.get(include=["documents"])
-    return dict(zip(records["ids"], records["documents"]))
-
-
-def check_invariants(result, texts):
-    assert result.markers == {c.number for c in result.citations}
-    for c in result.citations:
-        text = texts[c.article_id]
-        assert text[c.start:c.end] == c.passage
-        for start, end in c.highlights:
-            assert c.start <= start < end <= c.end <= len(text)
 
 
 def seed_questions():

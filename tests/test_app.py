@@ -13,7 +13,7 @@ import pytest
 from index import Settings
 
 from . import figures
-from .conftest import REPO, SAMPLE, api_client, free_port
+from .helpers import REPO, SAMPLE, api_client, free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -309,3 +309,83 @@ def test_sources_that_differ_are_flagged_and_a_timeline_runs_beside_the_chat(pag
     assert timeline.startswith("2025-03-11") and "Jeddah" in timeline
     page.click("#sources .latest ol.timeline li a")
     page.wait_for_function("document.querySelector('#sources .latest .card.emphasised') !== null")
+
+
+def test_the_briefing_button_shows_the_main_stories_as_sections(page):
+    page.click("#briefing")  # nothing typed: a briefing of the whole collection
+    page.wait_for_selector("#sources .card#cite-0-1", timeout=ANSWER_SECONDS * 1000)
+    reply = page.locator('#chat [data-testid="bot"]').last
+    assert page.locator('#chat [data-testid="user"]').last.inner_text().strip() == "Give me a briefing"
+    headings = reply.locator("h4")
+    assert headings.count() >= 1 and all(headings.nth(i).inner_text().strip() for i in range(headings.count()))
+    assert reply.locator('a[href="#cite-0-1"]').count() == 1
+    assert "article" in reply.inner_text()  # each section says how many articles tell its story
+
+
+# -- news in: pages and feeds from the web (issue 19) ------------------------------------
+
+@pytest.fixture(scope="module")
+def news_app(tmp_path_factory):
+    """A second page with an empty folder, allowed to fetch from the local news site on
+    127.0.0.1 and polling its feeds every 3 s (ASSISTANT_FEEDS_EVERY)."""
+    import app as chat_app
+    from tests.news_site import standard_site
+
+    news = standard_site().start()
+    root = tmp_path_factory.mktemp("news-app")
+    settings = Settings.load(env={}, data_dir=root / "data", articles_dir=root / "articles", port=free_port(),
+                             fetch_allow_private=True, fetch_delay=0, fetch_timeout=5, feeds_every="3s")
+    page = chat_app.build_app(settings)
+    chat_app.serve(page, settings, prevent_thread_lock=True, quiet=True)
+    yield settings, f"http://127.0.0.1:{settings.port}/", news
+    chat_app.stop(page)
+    news.stop()
+
+
+def test_pages_and_feeds_added_in_the_page_are_answered_from(browser, news_app):
+    from index.web import article_path
+    from tests.news_site import STORIES, Resource, atom
+
+    settings, url, news = news_app
+    tab = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    tab.goto(url)
+    tab.wait_for_selector("#index-status strong", timeout=LOAD_SECONDS * 1000)
+    tab.get_by_role("tab", name="Articles").click()
+
+    ferry, missing = news.url("/news/harbour-ferry-strike.html"), news.url("/news/missing.html")
+    tab.locator("#add-url").click()
+    tab.locator("#url-input textarea").fill(f"{ferry}\n{missing}")
+    tab.click("#url-add")
+    tab.wait_for_function("document.querySelector('#index-report').innerText.includes('Index updated')",
+                          timeout=ANSWER_SECONDS * 1000)
+    report = tab.inner_text("#index-report")
+    assert f"added {article_path(ferry)}" in report and f"not added: {missing}: HTTP 404 Not Found" in report
+    assert tab.input_value("#url-input textarea") == missing  # what failed stays in the box
+
+    tab.locator("#feeds").click()
+    tab.locator("#feed-url textarea, #feed-url input").first.fill(news.url("/feeds/valley.atom"))
+    tab.click("#feed-follow")
+    tab.wait_for_function("document.querySelector('#feeds-table').innerText.includes('Valley Courier')",
+                          timeout=ANSWER_SECONDS * 1000)
+    tab.wait_for_function("document.querySelector('#index-report').innerText.includes('1 new')",
+                          timeout=ANSWER_SECONDS * 1000)
+    tab.wait_for_function("document.querySelector('#articles-table').innerText.includes('Lake Varna')")
+    ARTIFACTS.mkdir(exist_ok=True)
+    tab.screenshot(path=str(ARTIFACTS / "test_pages_and_feeds_articles_tab.png"), full_page=True)
+
+    tab.get_by_role("tab", name="Ask").click()
+    assert "212.4 metres" in ask(tab, "How low has Lake Varna fallen?", "#cite-0-1")
+    assert "4,200" in ask(tab, "How many passengers use the Skerry Island ferry crossing each day?", "#cite-1-1")
+    tab.screenshot(path=str(ARTIFACTS / "test_pages_and_feeds_added_in_the_page.png"), full_page=True)
+
+    # the background poll (every 3 s) picks up a new item without anyone clicking
+    news.resources["/feeds/valley.atom"] = Resource(atom(news.base, [STORIES["lake"], STORIES["museum"]]),
+                                                    content_type="application/atom+xml", modified=1_764_300_000)
+    museum = settings.articles_dir / article_path(news.url("/news/museum-reopens.html"))
+    tab.wait_for_timeout(100)
+    for _ in range(120):
+        if museum.exists():
+            break
+        tab.wait_for_timeout(500)
+    assert museum.exists()
+    tab.context.close()

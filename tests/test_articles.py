@@ -5,7 +5,7 @@ import os
 
 from index import load_folder
 
-from .conftest import SAMPLE
+from .helpers import SAMPLE
 
 
 def loaded(folder):
@@ -116,7 +116,12 @@ def test_ids_are_stable_when_other_records_change(tmp_path):
     assert before["feed.jsonl#1"].content_hash != after["feed.jsonl#1"].content_hash
 
 
-def test_invisible_characters_and_crlf_are_normalised(tmp_path):
-    (tmp_path / "a.txt").write_bytes("Zero\u200bwidth and soft\u00adhyphen.\r\nSecond line.".encode())
+def test_article_text_is_the_decoded_file_as_is_but_a_leading_bom(tmp_path):
+    text = "Zero\u200bwidth and soft\u00adhyphen.\r\nSecond\u00a0line.\rThird \ufeffline.\n"
+    (tmp_path / "a.txt").write_bytes(("\ufeff" + text).encode())
+    (tmp_path / "b.json").write_text(json.dumps({"title": "Wit\u00adkoff\u200b in Moscow", "text": "  " + text}))
     articles, _ = loaded(tmp_path)
-    assert articles["a.txt"].text == "Zerowidth and softhyphen.\nSecond line."
+    assert articles["a.txt"].text == text
+    assert articles["b.json"].text == "  " + text
+    assert articles["b.json"].title == "Witkoff in Moscow"  # metadata is shown in its normalised view
+    assert articles["a.txt"].title == "Zerowidth and softhyphen."

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from .conftest import REPO, SQUAD
+from .helpers import REPO, SQUAD
 
 pytestmark = pytest.mark.slow
 sys.path.insert(0, str(REPO / "bench"))
@@ -71,3 +71,32 @@ def test_a_small_benchmark_run_writes_every_section(tmp_path):
     short = next(r for r in rows if r["corpus"] == "short articles")
     assert short["articles"] > build["articles"] and short["stock_chunks"] > 0 and short["ours_model_s"] > 0
     assert all(p["parts"]["model"] > 0 and p["parts"]["Chroma"] > 0 for p in figures["throughput"]["profiles"])
+
+
+def test_the_story_corpus_has_labelled_reports_that_are_not_copies(tmp_path):
+    import story_corpus
+
+    from index import duplicates
+
+    if not SQUAD.is_dir():
+        pytest.skip("../shared/eval/squad-dev is not beside the repo")
+    labels = story_corpus.write(tmp_path, reports=3, paragraphs=2)
+    assert labels == story_corpus.labels_of(tmp_path)
+    files = sorted((tmp_path / "articles").glob("Warsaw-r*.json"))
+    reports = [json.loads(p.read_text()) for p in files]
+    assert len(reports) == 3 and {labels[p.name]["story"] for p in files} == {"Warsaw"}
+    assert len({r["title"] for r in reports}) == 3 and len({r["source"] for r in reports}) == 3
+    a, b = (duplicates.shingles(r["text"]) for r in reports[:2])
+    assert not a & b  # reports of one story share a topic, not a text
+    splits = {v["split"] for v in labels.values()}
+    assert splits == {"dev", "heldout"} and labels["talks.jsonl#0"]["split"] == "heldout"
+
+
+def test_story_scores_on_a_known_clustering():
+    import stories
+
+    truth = {"a": "x", "b": "x", "c": "x", "d": "y", "e": "y", "f": "z"}
+    predicted = {"a": 1, "b": 1, "c": 2, "d": 3, "e": 3, "f": 3}
+    found = stories.scores(predicted, truth)
+    assert (found["purity"], found["completeness"]) == (round(5 / 6, 3), round(5 / 6, 3))
+    assert found["found"] == "2/2" and found["missed"] == []

@@ -14,14 +14,14 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from assistant import Answer, HybridRetriever, stream_answer
 from assistant.answering import Assistant
 from assistant.answers import UNSUPPORTED_MARK
-from assistant.llm import chat_model
+from assistant.pipeline.llm import chat_model
 from assistant.retrieval import Filters
 from index import ConfigError, Settings, build_index
 from prompts import load_prompt
 
 from . import figures
-from .conftest import SAMPLE
-from .test_answering import article_texts, check_invariants
+from .helpers import SAMPLE
+from .helpers import article_texts, check_invariants
 
 pytestmark = pytest.mark.slow
 
@@ -46,7 +46,7 @@ def built(shared_index, monkeypatch):
 def passages_for(assistant, question):
     """The passages the chain will hand an LLM for `question`, in order."""
     request = assistant.request(question, mode="llm")
-    return assistant.steps.retrieve(assistant.steps.standalone(request)).hits
+    return assistant.steps.through(request, "retrieve").hits
 
 
 class Recorder(BaseCallbackHandler):

@@ -6,7 +6,7 @@ from index import load_folder
 from index.chunking import chunk_text, paragraphs, split_sentences
 from index.embedding import load_embedder
 
-from .conftest import SAMPLE, SQUAD
+from .helpers import SAMPLE, SQUAD
 
 
 @pytest.fixture(scope="module")

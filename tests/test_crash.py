@@ -21,7 +21,7 @@ from index import build_index
 from index.store import Store, open_lexical
 
 from . import figures
-from .conftest import write_squad
+from .helpers import write_squad
 
 pytestmark = pytest.mark.slow
 

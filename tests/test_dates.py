@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from assistant.dates import DateQuery, find_dates, question_dates, without_order_words
+from assistant.news.dates import DateQuery, find_dates, question_dates, without_order_words
 
 TODAY = date(2026, 11, 25)  # a Wednesday
 PUBLISHED = date(2025, 3, 14)  # a Friday: the sample articles report Thursday's talks

@@ -14,7 +14,7 @@ from index import ConfigError, Settings, build_index, load_folder
 from index.embedding import Embedder, packaged_model_path
 from index.openvino_backend import export_dir
 
-from .conftest import REPO, SAMPLE
+from .helpers import REPO, SAMPLE
 
 pytestmark = pytest.mark.slow
 

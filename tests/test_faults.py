@@ -21,7 +21,7 @@ from assistant import StoreUnavailable, answer, get_assistant
 from index import Settings, build_index
 
 from . import figures
-from .conftest import SAMPLE, api_client, free_port
+from .helpers import SAMPLE, api_client, free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.server, pytest.mark.reliability]
 

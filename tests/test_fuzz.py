@@ -21,14 +21,15 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings as hsettings, strategies as st
 
 from assistant.answering import Assistant
-from assistant.chain import MODES
+from assistant import AnswerMode
 from index import Settings, build_index, index_status
-from index.articles import SUFFIXES, Article, clean_text, load_folder
+from index.articles import SUFFIXES, Article, load_folder
 from index.store import Store, open_lexical
+from index.textview import normalised
 
 from . import figures
-from .conftest import SAMPLE, SHARED_EVAL
-from .test_answering import article_texts, check_invariants
+from .helpers import SAMPLE, SHARED_EVAL
+from .helpers import article_texts, check_invariants
 
 pytestmark = [pytest.mark.slow, pytest.mark.reliability]
 
@@ -59,13 +60,14 @@ def load_one(name: bytes | str, data: bytes) -> tuple[tuple, tuple, str]:
 
 
 def check_loaded(articles, skipped, shown: str) -> None:
-    """Every record is an article with clean text and an id naming the file, or a skip
-    naming the file (or its record or line) with a known reason."""
+    """Every record is an article with readable text (as read: offsets index it), a clean
+    title and an id naming the file, or a skip naming the file (or its record or line) with
+    a known reason."""
     for article in articles:
         assert isinstance(article, Article)
         assert article.id == shown or article.id.startswith(f"{shown}#"), article.id
-        assert article.text and article.text == article.text.strip() and article.title
-        assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]", article.text + article.title)
+        assert normalised(article.text).strip() and article.title
+        assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]", article.title)
         article.content_hash  # every field is text
     for skip in skipped:
         assert skip.name == shown or re.fullmatch(re.escape(shown) + r"(#\d+|:\d+)", skip.name), skip
@@ -165,7 +167,7 @@ def fuzz_huge_lines(words, repeat, suffix):
     if len(data) > 5_000_000:  # load_folder's default limit
         assert [s.reason.startswith("too large") for s in skipped] == [True]
     elif suffix in (".txt", ".md") and line.strip():
-        assert [a.text for a in articles] == [clean_text(line)]
+        assert [a.text for a in articles] == [line]  # as read: offsets index it
 
 
 @hsettings(max_examples=60, **FUZZ)
@@ -179,13 +181,16 @@ def fuzz_mixed_encodings(pieces):
     articles, skipped, shown = load_one("mixed.txt", data)
     check_loaded(articles, skipped, shown)
     # one piece in an encoding that marks itself (UTF-8, BOM or not; UTF-16 with its BOM)
-    # comes back exactly, cleaned the way every article is
+    # comes back exactly as written (a leading byte-order mark may go), or is skipped when
+    # it holds nothing but white space and invisible characters
     if len(pieces) == 1 and pieces[0][1] in ("utf-8", "utf-8-sig", "utf-16"):
         text = pieces[0][0]
         if "\x00" in text and pieces[0][1] != "utf-16":
             assert [s.reason for s in skipped] == ["binary file, not text"]
-        elif clean_text(text):
-            assert [a.text for a in articles] == [clean_text(text)]
+        elif normalised(text).strip():
+            assert [a.text for a in articles] in ([text], [text.removeprefix("\ufeff")])
+        else:
+            assert [s.reason for s in skipped] in (["empty file"], ["no article text"])
 
 
 NAME_CHARS = st.characters(exclude_characters=["/", "\x00"], exclude_categories=["Cs"])
@@ -288,7 +293,7 @@ def corpora(tmp_path_factory):
 
 
 def test_hostile_articles_index_stay_inert_and_change_no_other_answer(corpora):
-    from assistant.render import answer_markdown, citation_cards
+    from assistant.present.render import answer_markdown, citation_cards
 
     clean, hostile, report, folder = corpora
     if not SEEDS:
@@ -331,7 +336,9 @@ def test_hostile_articles_index_stay_inert_and_change_no_other_answer(corpora):
         assert not re.search(r"href=[\"']?\s*javascript:", shown, re.IGNORECASE), shown
     ferry = after.answer("How often will the Lakeside ferry run?")
     assert "every 40 minutes" in ferry.text and ferry.citations[0].article_id == "zero width.md"
-    assert not re.search("[\u200b\u200c\u200d\u2060\ufeff\u00ad]", texts["zero width.md"])
+    # the text is indexed as written (its offsets index the file), the answer reads without the characters
+    assert texts["zero width.md"] == HOSTILE["zero width.md"]
+    assert not re.search("[\u200b\u200c\u200d\u2060\ufeff\u00ad]", ferry.text)
     museum = after.answer("How much will a ticket to the Harbour museum cost?")
     check_invariants(museum, texts)  # every [n] in the text is one of its citations
     assert "12 euros" in museum.text and [c.article_id for c in museum.citations] == ["footnotes.txt"]
@@ -377,10 +384,10 @@ QUESTIONS = st.one_of(
 DATES = st.text(max_size=20) | st.integers(-2**40, 2**40) | st.sampled_from(["2025-03-01", "2025-13-45", "yesterday"])
 SOURCES = st.text(ANY_CHAR, max_size=20) | st.lists(st.text(ANY_CHAR, max_size=10), max_size=3)
 VALID_OPTIONS = st.fixed_dictionaries({}, optional={
-    "mode": st.sampled_from(list(MODES)), "k": st.integers(1, 50), "source": SOURCES | st.just("Creek Courier"),
+    "mode": st.sampled_from(list(AnswerMode)), "k": st.integers(1, 50), "source": SOURCES | st.just("Creek Courier"),
     "since": st.dates().map(str) | st.none(), "until": st.dates().map(str) | st.none()})
 ANY_OPTIONS = st.fixed_dictionaries({}, optional={
-    "mode": st.sampled_from(list(MODES)) | st.text(max_size=10), "k": st.integers(-5, 80), "source": SOURCES,
+    "mode": st.sampled_from(list(AnswerMode)) | st.text(max_size=10), "k": st.integers(-5, 80), "source": SOURCES,
     "since": DATES, "until": DATES})
 OPTIONS = st.just({}) | VALID_OPTIONS | ANY_OPTIONS  # mostly options that pass, so questions get asked
 OPTION_ERROR = re.compile(r"(mode|k|since|until) must be ")
@@ -401,7 +408,7 @@ def fingerprint(settings: Settings) -> dict:
 
 def test_answer_survives_fuzzed_questions_and_options_and_changes_no_index(corpora):
     from assistant import answer, stream_answer
-    from assistant.render import answer_markdown, citation_cards, markdown_text
+    from assistant.present.render import answer_markdown, citation_cards, markdown_text
 
     _, hostile, _, _ = corpora
     texts = article_texts(hostile)

@@ -12,7 +12,7 @@ from index.chunking import chunk_text
 from index.embedding import embedder_for
 from index.lexical import LexicalIndex, LexicalRow, match_query, query_words
 
-from .conftest import SAMPLE, SHARED_EVAL, SQUAD
+from .helpers import SAMPLE, SHARED_EVAL, SQUAD
 
 TIE = 1e-4  # each left-out word adds at most ~2e-6 to a chunk's score
 

@@ -29,11 +29,12 @@ from index import Settings, build_index
 from index.articles import load_folder
 
 from . import figures
-from .conftest import REPO, SAMPLE, api_client, free_port, squad_articles
+from .helpers import REPO, SAMPLE, api_client, free_port, squad_articles
 
 pytestmark = [pytest.mark.slow, pytest.mark.reliability]
 
 CLIENTS, QUESTIONS = 16, 25  # the load run: clients at once, questions each
+OPENAI_QUESTIONS = 10  # each of CLIENTS clients, through /v1/chat/completions
 BUILD_CLIENTS, BUILD_QUESTIONS = 8, 15  # while the index is rebuilt (more if the build is still running)
 BUILD_QUESTIONS_MAX = 60  # bound per client however long the build takes
 START_SECONDS = 300  # python app.py: imports, the page (a minute on a busy VM)
@@ -366,6 +367,81 @@ def test_many_clients_at_once_get_the_answers_they_get_alone(served):
     assert any(item.expected is ABSTAIN for item in items)
     figures.record(area="load", check=f"{CLIENTS} clients x {QUESTIONS} questions, follow-ups mixed",
                    tried=len(items), failed=len(failed), lost=CLIENTS * QUESTIONS - len(items),
+                   detail=latency_figures(items, seconds))
+
+
+# -- the OpenAI-compatible door under the same load ----------------------------------------
+def ask_openai(client, messages: list[dict], stream: bool) -> dict:
+    """One question through /v1/chat/completions; the answer as a dict `citation_problems` reads."""
+    from assistant.answers import ABSTAIN_TEXT
+    from assistant.api.sources import answer_text
+
+    if stream:
+        chunks = list(client.chat.completions.create(model="news-assistant", messages=messages, stream=True))
+        content = "".join(c.choices[0].delta.content or "" for c in chunks)
+        citations = chunks[-1].model_extra["citations"]
+    else:
+        reply = client.chat.completions.create(model="news-assistant", messages=messages)
+        content, citations = reply.choices[0].message.content, reply.model_extra["citations"]
+    text = answer_text(content)
+    return {"text": text, "citations": citations, "abstained": text.startswith(ABSTAIN_TEXT), "content": content}
+
+
+def converse_openai(url: str, number: int, plan: list[int], limit: int, out: list[Asked]) -> None:
+    """Like `converse`, through the OpenAI package: even clients stream, odd ones do not; each
+    follow-up sends the conversation so far, our replies included, as OpenAI messages."""
+    import openai
+
+    client = openai.OpenAI(base_url=f"{url}v1", api_key="unused", max_retries=0, timeout=ANSWER_SECONDS)
+    asked = 0
+    for conversation in plan:
+        messages: list[dict] = []
+        for turn, (question, expected) in enumerate(CONVERSATIONS[conversation]):
+            if asked >= limit:
+                return
+            item = Asked(number, conversation, turn, question, expected, time.perf_counter())
+            out.append(item)
+            asked += 1
+            messages.append({"role": "user", "content": question})
+            try:
+                item.answer = ask_openai(client, messages, stream=number % 2 == 0)
+            except Exception as error:  # counted as a failed answer; the conversation is lost
+                item.error = f"{type(error).__name__}: {error}"
+                item.seconds = time.perf_counter() - item.started
+                break
+            item.seconds = time.perf_counter() - item.started
+            item.reply = item.answer["content"]
+            messages.append({"role": "assistant", "content": item.answer["content"]})
+
+
+def test_many_openai_clients_at_once_streaming_and_not_get_the_answers_they_get_alone(served):
+    settings, url = served
+    articles = article_texts(settings.articles_dir)
+    alone = asked_alone(settings)
+    results: list[list[Asked]] = [[] for _ in range(CLIENTS)]
+    threads = [threading.Thread(target=converse_openai, args=(url, i, plan, OPENAI_QUESTIONS, results[i]),
+                                name=f"openai-client-{i}", daemon=True) for i, plan in enumerate(plans(CLIENTS))]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:  # every request has its own timeout: this cannot wait forever
+        thread.join()
+    seconds = time.perf_counter() - started
+    items = [item for found in results for item in found]
+    failed = []
+    for item in items:
+        problems = problems_of(item, articles, None)
+        said = alone[item.conversation, item.turn]
+        if item.answer and what_it_says({**item.answer, "question": said[2]}) != said:
+            problems.append("differs from the answer the same conversation gets alone")
+        if problems:
+            failed.append((item.client, item.question, problems))
+    report(f"{CLIENTS} OpenAI clients x {OPENAI_QUESTIONS} questions (half streamed)", items, failed, seconds)
+    assert not failed, failed[:10]
+    assert len(items) == CLIENTS * OPENAI_QUESTIONS
+    assert sum(item.turn > 0 for item in items) >= CLIENTS * OPENAI_QUESTIONS // 4
+    figures.record(area="load", check=f"{CLIENTS} OpenAI-API clients x {OPENAI_QUESTIONS} questions, half streamed",
+                   tried=len(items), failed=len(failed), lost=CLIENTS * OPENAI_QUESTIONS - len(items),
                    detail=latency_figures(items, seconds))
 
 

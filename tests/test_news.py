@@ -19,8 +19,8 @@ from index import duplicates
 from index.store import Store
 from prompts import load_prompt
 
-from .conftest import REPO
-from .test_answering import article_texts, check_invariants
+from .helpers import REPO
+from .helpers import article_texts, check_invariants
 
 pytestmark = pytest.mark.slow
 
@@ -54,7 +54,7 @@ def test_copies_of_one_story_are_grouped_at_index_time(news):
 
 
 def test_the_articles_table_names_the_story_each_copy_belongs_to(news):
-    from app import TABLE_HEADERS, article_rows
+    from assistant.present.page import TABLE_HEADERS, article_rows
 
     settings, _ = news
     rows = {row[-1]: dict(zip(TABLE_HEADERS, row)) for row in article_rows(indexed_articles(settings))}
@@ -257,7 +257,7 @@ def test_readers_refresh_without_the_signatures_which_only_regrouping_reads(news
 
 def test_estimated_similarity_follows_the_shared_share_of_shingles():
     """Articles sharing a paragraph or two are not copies, and estimates track the truth."""
-    from .conftest import squad_articles
+    from .helpers import squad_articles
 
     records = squad_articles(limit=3)
     mine = [p for p in records[0]["text"].split("\n\n") if p.strip()]

@@ -5,7 +5,7 @@ import html
 import re
 
 from assistant.answers import Answer, Citation
-from assistant.render import (WHOLE_ARTICLE_CHARS, Turn, answer_markdown, citation_cards, highlight, markdown_text,
+from assistant.present.render import (WHOLE_ARTICLE_CHARS, Turn, answer_markdown, citation_cards, highlight, markdown_text,
                               safe_url, sources_panel)
 
 HOSTILE = ("Officials met. <script>alert('x')</script> <img src=x onerror=alert(1)> "
@@ -29,7 +29,7 @@ def test_markdown_text_keeps_every_character_literal():
 
 
 def test_answer_links_each_known_marker_to_its_card_and_escapes_the_rest():
-    answer = Answer("Putin met Witkoff <b>. [1] Also [7] [2]", (citation(1), citation(2)), False, "q", "extractive",
+    answer = Answer(text="Putin met Witkoff <b>. [1] Also [7] [2]", citations=(citation(1), citation(2)), abstained=False, question="q", mode="extractive",
                     notice="The LLM did not answer (x); this is the extractive answer.")
     shown = answer_markdown(answer, "3")
     assert "[\\[1\\]](#cite-3-1)" in shown and "[\\[2\\]](#cite-3-2)" in shown
@@ -54,7 +54,7 @@ def test_card_shows_metadata_and_marks_the_cited_sentence_in_passage_and_whole_a
     start = len("Lead sentence. ")
     c = citation(text=HOSTILE, start=start, spans=((start, start + 14),), title="<i>Title</i>",
                  source="Reuters", published="2025-03-14T10:00:00+00:00", url="https://example.com/a?b=1&c=2")
-    cards = citation_cards(Answer("x [1]", (c,), False, "q", "extractive"), "0", {"a.txt": article})
+    cards = citation_cards(Answer(text="x [1]", citations=(c,), abstained=False, question="q", mode="extractive"), "0", {"a.txt": article})
     assert "id='cite-0-1'" in cards
     assert "Reuters · 2025-03-14 · score 0.81" in cards
     assert "&lt;i&gt;Title&lt;/i&gt;" in cards
@@ -70,13 +70,13 @@ def test_only_http_urls_become_links():
                 "file:///etc/passwd", "//evil.example", "http://", "vbscript:x", "http://[bad"):
         assert safe_url(url) == "", url
     c = citation(url="javascript:alert(1)")
-    cards = citation_cards(Answer("x [1]", (c,), False, "q", "extractive"), "0", {})
+    cards = citation_cards(Answer(text="x [1]", citations=(c,), abstained=False, question="q", mode="extractive"), "0", {})
     assert "<a " not in cards and "link not opened" in cards
 
 
 def test_a_changed_article_shows_the_passage_but_not_a_wrong_whole_article():
     c = citation(text="Old text.", spans=((0, 9),))
-    cards = citation_cards(Answer("x [1]", (c,), False, "q", "extractive"), "0", {"a.txt": "New text entirely."})
+    cards = citation_cards(Answer(text="x [1]", citations=(c,), abstained=False, question="q", mode="extractive"), "0", {"a.txt": "New text entirely."})
     assert "<mark>Old text.</mark>" in cards and "Whole article" not in cards
 
 
@@ -85,16 +85,15 @@ def test_a_huge_article_shows_a_window_around_the_cited_sentences():
     article = filler + "The cited fact. " + filler
     start = len(filler)
     c = citation(text="The cited fact.", start=start, spans=((start, start + 15),))
-    cards = citation_cards(Answer("x [1]", (c,), False, "q", "extractive"), "0", {"a.txt": article})
+    cards = citation_cards(Answer(text="x [1]", citations=(c,), abstained=False, question="q", mode="extractive"), "0", {"a.txt": article})
     assert "<mark>The cited fact.</mark>" in cards.split("Whole article")[1]
     assert len(cards) < WHOLE_ARTICLE_CHARS + 10_000
 
 
 def test_abstention_is_labelled_and_the_panel_keeps_earlier_answers_folded():
-    related = Answer("I could not find this in the articles. Possibly related: [1]", (citation(),), True, "q",
-                     "extractive")
+    related = Answer(text="I could not find this in the articles. Possibly related: [1]", citations=(citation(),), abstained=True, question="q", mode="extractive")
     first = Turn("0", "first <question>", related, citation_cards(related, "0", {}))
-    answered = Answer("x [1]", (citation(),), False, "q", "extractive")
+    answered = Answer(text="x [1]", citations=(citation(),), abstained=False, question="q", mode="extractive")
     second = Turn("1", "second", answered, citation_cards(answered, "1", {}))
     assert "Possibly related" in first.cards
     panel = sources_panel([first, second])
@@ -104,12 +103,14 @@ def test_abstention_is_labelled_and_the_panel_keeps_earlier_answers_folded():
 
 
 def test_a_timeline_answer_is_a_dated_list_in_the_chat_and_a_timeline_beside_it():
-    from assistant.timeline import TimelinePoint
+    from assistant.answers import TimelinePoint
 
-    points = (TimelinePoint("2025-03-11", "2025-03-11", "Ukraine backed the <plan>.", 1, "sentence"),
-              TimelinePoint("2025-03-14", "reported 2025-03-14", "Trump hailed the talks.", 2, "published"))
-    answer = Answer("2025-03-11: Ukraine backed the <plan>. [1]\nreported 2025-03-14: Trump hailed the talks. [2]\n"
-                    "[1] and [2] agree.", (citation(1), citation(2)), False, "q", "timeline", timeline=points)
+    points = (TimelinePoint(day="2025-03-11", label="2025-03-11", text="Ukraine backed the <plan>.", number=1,
+                            dated_by="sentence"),
+              TimelinePoint(day="2025-03-14", label="reported 2025-03-14", text="Trump hailed the talks.", number=2,
+                            dated_by="published"))
+    answer = Answer(text="2025-03-11: Ukraine backed the <plan>. [1]\nreported 2025-03-14: Trump hailed the talks. [2]\n"
+                    "[1] and [2] agree.", citations=(citation(1), citation(2)), abstained=False, question="q", mode="timeline", timeline=points)
     shown = answer_markdown(answer, "4")
     lines = shown.split("\n")
     assert lines[0] == "- **2025-03-11** · Ukraine backed the &lt;plan&gt;. [\\[1\\]](#cite-4-1)"
@@ -123,6 +124,6 @@ def test_a_timeline_answer_is_a_dated_list_in_the_chat_and_a_timeline_beside_it(
 
 def test_a_card_names_the_other_outlets_of_a_syndicated_story():
     c = citation(source="Reuters", published="2025-03-14", also_reported_by=("Harbour <Times>", "AP"))
-    cards = citation_cards(Answer("x [1]", (c,), False, "q", "extractive"), "0", {})
+    cards = citation_cards(Answer(text="x [1]", citations=(c,), abstained=False, question="q", mode="extractive"), "0", {})
     assert "Reuters · 2025-03-14 · score 0.81" in cards
     assert "also reported by Harbour &lt;Times&gt;, AP" in cards

@@ -14,7 +14,7 @@ from index import Settings, build_index, index_status
 from index.build import Shard
 from index.store import Store
 
-from .conftest import free_port, write_squad
+from .helpers import free_port, write_squad
 
 pytestmark = [pytest.mark.slow, pytest.mark.server]
 

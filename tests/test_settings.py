@@ -4,9 +4,9 @@ from pathlib import Path
 import pytest
 
 from index import ConfigError, Settings
-from index.settings import describe
+from index.settings import describe, settings_page
 
-from .conftest import REPO
+from .helpers import REPO
 
 
 def test_defaults_then_environment_then_arguments(monkeypatch):
@@ -31,7 +31,8 @@ def test_wrong_type_is_named(monkeypatch):
         Settings.load()
 
 
-def test_readme_documents_every_setting():
-    readme = (REPO / "README.md").read_text()
+def test_the_settings_page_is_the_registry_and_documents_every_setting():
+    page = (REPO / "docs" / "settings.md").read_text()
+    assert page == settings_page(), "docs/settings.md drifted: run `assistant settings --markdown > docs/settings.md`"
     for env, _, _ in describe():
-        assert re.search(rf"`{env}`", readme), f"{env} is missing from the README settings table"
+        assert re.search(rf"`{env}`", page), f"{env} is missing from docs/settings.md"

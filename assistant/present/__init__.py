@@ -1,0 +1,1 @@
+"""What readers see: answers and sources as Markdown and HTML, example questions, the page."""
