@@ -140,13 +140,13 @@ def models_alone(folder: Path, embedder, stock_embeddings) -> dict:
 
 
 def measure(work: Path, embedder, stock_embeddings, *, squad: Path = SQUAD, server: tuple[str, ...] | None = None,
-            repeats: int = 1, models: bool = True) -> dict:
+            repeats: int = 1, models: bool = True, only: tuple[str, ...] | None = None) -> dict:
     """Every row: each corpus embedded, then each corpus of `server` (default: all) against a
     fresh `chroma run` server. What is measured so far is kept in work/throughput.json.
     `models`: also time each model alone on its corpus (the ceiling); without it, our model's
     time is what the build spent in it."""
     rows: list[dict] = []
-    folders = corpora(work, squad)
+    folders = {c: f for c, f in corpora(work, squad).items() if only is None or c in only}
 
     def keep(row: dict) -> None:
         row["ours_model_s"] = row.get("ours_model_s", row["model_in_build_s"])
@@ -410,6 +410,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=1, help="pairs per row (the ratio is their median)")
     parser.add_argument("--server", default="squad-dev,short articles",
                         help="corpora also built against a `chroma run` server ('' for none)")
+    parser.add_argument("--corpora", help="only these corpora (comma-separated; default: both)")
     parser.add_argument("--no-profile", action="store_true")
     parser.add_argument("--no-models-alone", action="store_true",
                         help="skip timing each model alone (our model's time is then its share of the build)")
@@ -449,7 +450,8 @@ def main() -> None:
                                                          for corpus, folder in corpora(work).items()}, indent=2))
         return
     result = measure(work, embedder, stock_embeddings, server=tuple(c for c in args.server.split(",") if c),
-                     repeats=args.repeats, models=not args.no_models_alone)
+                     repeats=args.repeats, models=not args.no_models_alone,
+                     only=tuple(args.corpora.split(",")) if args.corpora else None)
     if args.profiles:  # a run in another process, if it has finished
         found = Path(args.profiles)
         result["profiles"] = json.loads(found.read_text()) if found.exists() else None
