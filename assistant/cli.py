@@ -117,24 +117,14 @@ def _tool_commands(commands) -> None:
 
 
 def _index(args) -> int:
+    from .progress import BuildProgress
+
     settings = Settings.load()
-    bar = None
-
-    def progress(done: int, total: int, article_id: str) -> None:
-        nonlocal bar
-        if bar is None and sys.stderr.isatty():
-            from tqdm import tqdm
-
-            bar = tqdm(total=total, unit="article", desc="embedding", file=sys.stderr)
-        if bar is not None:
-            bar.update(1)
-            bar.set_postfix_str(article_id[-40:], refresh=False)
-        else:  # not a terminal (a log, CI): one line per article, so progress is still visible
-            print(f"indexed {done}/{total} {article_id}", file=sys.stderr, flush=True)
-
-    report = build_index(args.folder, settings=settings, full=args.full, shard=args.shard, progress=progress)
-    if bar is not None:
-        bar.close()
+    progress = BuildProgress(sys.stderr)
+    try:
+        report = build_index(args.folder, settings=settings, full=args.full, shard=args.shard, progress=progress)
+    finally:
+        progress.close()
     _print_index(report, args.json)
     if args.watch:
         return _watch(args, settings)

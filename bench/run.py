@@ -30,8 +30,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from index import Settings, build_index  # noqa: E402
 from recall import index_recall  # noqa: E402
+
+from index import Settings, build_index  # noqa: E402
 
 SQUAD = REPO.parent / "shared" / "eval" / "squad-dev"
 SEED = REPO / "articles"  # the sample news articles the app starts with
@@ -109,6 +110,7 @@ def quality_ours(settings: Settings, questions: list[dict]) -> tuple[dict, list[
 
 def quality_stock(store, questions: list[dict]) -> tuple[dict, list[float]]:
     import stock
+
     from assistant.evaluation import evaluate
 
     rag = stock.StockRag(store)
@@ -348,9 +350,9 @@ def main() -> None:
         return probe(*args.probe)
     if not SQUAD.is_dir():
         sys.exit(f"{SQUAD} is missing: the benchmark runs on ../shared/eval/squad-dev")
-    from assistant.evaluation import load_questions
-
     import stock
+
+    from assistant.evaluation import load_questions
 
     questions = load_questions(SQUAD / "questions.jsonl")[:args.questions]
     work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="bench-"))
@@ -389,6 +391,20 @@ def main() -> None:
         quality[backend], latency[backend] = quality_ours(settings, questions)
         log(f"quality {backend}: {quality[backend]}")
     quality["stock"], latency["stock"] = quality_stock(stock_store, questions)
+    # 1b: build throughput, squad-dev and its paragraphs as short articles, embedded and on a server
+    import throughput
+
+    default_settings = ours_settings(work, "throughput", args.backends.split(",")[0], articles)
+    embedder = warm_embedder(default_settings)
+    results["throughput"] = throughput.measure(work / "throughput", embedder, stock_embeddings, squad=articles)
+    results["throughput"]["profiles"] = throughput.profiles(work / "throughput", embedder, articles)
+    folders = throughput.corpora(work / "throughput", articles)
+    results["throughput"]["cpu"] = [throughput.cpu_breakdown(folder, work / "throughput", corpus, embedder)
+                                    for corpus, folder in folders.items()]
+    results["throughput"]["stock_cpu"] = {corpus: throughput.stock_cpu(folder, work / "throughput", corpus,
+                                                                       stock_embeddings)
+                                          for corpus, folder in folders.items()}
+    log(f"throughput: {results['throughput']}")
     results.update(builds=builds, quality=quality,
                    latency={k: {"p50": percentile(v, 50), "p95": percentile(v, 95)} for k, v in latency.items()})
     if SEED_QUESTIONS.is_file():
@@ -474,7 +490,21 @@ def targets(r: dict, default: str) -> list[tuple[str, str, bool]]:
             rows.append(("query process peak RSS at 10x under 1.5 GB", f"{x['ours']['query_rss_mb']:.0f} MB",
                          x["ours"]["query_rss_mb"] < 1536))
     rows.append(("cold start under 15 s", f"{r['cold_start_s']:.1f} s", r["cold_start_s"] < 15))
-    return rows
+    return rows + throughput_targets(r)
+
+
+def throughput_lines(r: dict) -> list[str]:
+    import throughput
+
+    if not r.get("throughput"):
+        return []
+    return throughput.markdown(r["throughput"], r["throughput"].get("profiles"))
+
+
+def throughput_targets(r: dict) -> list[tuple[str, str, bool]]:
+    import throughput
+
+    return throughput.targets(r["throughput"]) if r.get("throughput") else []
 
 
 def report_markdown(r: dict, default: str) -> str:
@@ -501,6 +531,8 @@ def report_markdown(r: dict, default: str) -> str:
         "| target | this run | met |",
         "|---|---|---|",
         *[f"| {t} | {v} | {'yes' if ok else '**no**'} |" for t, v, ok in targets(r, default)],
+        "",
+        *(throughput_lines(r)),
         "",
         "## 1. Full index build",
         "",

@@ -1,8 +1,9 @@
-"""`build_index()`: keep the stores in step with a folder of articles.
+"""`build_index()`: keep the stores in step with a folder of articles (plan, apply, finish).
 
 New and changed articles are chunked and embedded, deleted ones removed, unchanged ones
-not touched. Each article is written crash-safely (see `store.Store.put_article`), so a
-killed run leaves the previous index answering and the next run finishes the job.
+not touched. Articles are written crash-safely many at a time (group commit, see
+`store.Store.put_articles` and docs/build.md), so a killed run leaves the previous index
+answering and the next run finishes the job.
 """
 
 from __future__ import annotations
@@ -10,24 +11,25 @@ from __future__ import annotations
 import contextvars
 import hashlib
 import time
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
-from . import hnsw
+from . import duplicates, hnsw
 from .articles import Article, Skipped, load_folder
 from .chunking import Chunk, chunk_text
 from .embedding import Embedder, EmbeddingCache, embedder_for
 from .errors import ConfigError
+from .lexical import LexicalIndex
 from .lock import DataDirLock
 from .settings import Settings
-from .store import Store, open_lexical, record_version, text_hash
+from .store import NewVersion, Store, open_lexical, record_version, text_hash
 from .textview import normalised
 
-Progress = Callable[[int, int, str], None]  # (done, total, article id)
+Progress = Callable[[int, int, str], None]  # (done, total, last article id), as each batch commits
 
 TITLE_WORDS = 16  # the title prefix each sentence is embedded with stays short
 # bump when what is stored per version changes: every article is rewritten (3: MinHash signatures;
@@ -61,7 +63,7 @@ class Shard:
     count: int
 
     @classmethod
-    def parse(cls, text: str) -> "Shard":
+    def parse(cls, text: str) -> Shard:
         try:
             number, count = (int(x) for x in text.split("/"))
         except ValueError:
@@ -84,7 +86,34 @@ class _Work:
     version: str
     chunks: list[Chunk]
     inputs: list[str] = field(default_factory=list)  # what is embedded, one per sentence
+    signature: np.ndarray | None = None  # MinHash, computed while the model embeds the batch before
     vectors: np.ndarray | None = None
+
+    def new_version(self) -> NewVersion:
+        assert self.vectors is not None, "embedded before it is written"
+        return NewVersion(article=self.article, version=self.version, chunks=tuple(self.chunks),
+                          vectors=self.vectors, signature=self.signature)
+
+
+@dataclass(frozen=True, kw_only=True)
+class BuildPlan:
+    """What a run will change, decided before anything is written."""
+    articles: tuple[Article, ...]  # every readable article of the folder (this shard's)
+    skipped: tuple[Skipped, ...]
+    versions: dict[str, str]  # {article id: the version its current content and configuration make}
+    todo: tuple[Article, ...]  # new or changed articles (all of them with --full), in folder order
+    removed: tuple[str, ...]  # indexed articles no longer in the folder
+    added: int  # how many of `todo` are new
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Run:
+    """What one run holds open."""
+    settings: Settings
+    store: Store
+    lexical: LexicalIndex
+    embedder: Embedder
+    cache: EmbeddingCache
 
 
 def embedding_input(title: str, sentence: str) -> str:
@@ -111,89 +140,114 @@ def build_index(
     with DataDirLock(settings.data_dir, timeout=settings.lock_timeout):
         store = Store.open(settings)
         hnsw.conform(store)  # an index built under other HNSW settings gets them (no re-embedding)
-        lexical = open_lexical(settings)
         embedder = embedder or embedder_for(settings)
-        cache = EmbeddingCache(settings.data_dir / "embedding-cache.sqlite", embedder.model_id)
+        run = _Run(settings=settings, store=store, lexical=open_lexical(settings), embedder=embedder,
+                   cache=EmbeddingCache(settings.data_dir / "embedding-cache.sqlite", embedder.model_id))
         embedded_before = embedder.embedded
-        fingerprint = index_fingerprint(settings, embedder)
-
-        loaded = load_folder(folder, max_bytes=settings.max_article_bytes)
-        mine = (lambda article_id: shard.holds(article_id)) if shard else (lambda article_id: True)
-        articles = [a for a in loaded.articles if mine(a.id)]
-        states = {a: s for a, s in store.article_states().items() if mine(a)}
-
-        # finish or undo what an interrupted run left half-written
-        for article_id, state in states.items():
-            if state.pending:
-                store.discard_uncommitted(article_id)
-        states = {a: s for a, s in store.article_states().items() if mine(a)}
-
-        wanted = {a.id: a for a in articles}
-        removed = [a for a in states if a not in wanted]
-        versions = {a.id: record_version(a, fingerprint) for a in articles}
-        # --full rewrites every article in place (same crash-safe path, so the old index
-        # answers until each article is replaced) instead of deleting the store first
-        todo = [a for a in articles if full or states.get(a.id) is None or states[a.id].version != versions[a.id]]
-        added = sum(1 for a in todo if a.id not in states)
-
-        for article_id in removed:
-            store.remove_article(article_id)
-            lexical.remove_article(article_id)
-
-        chunks_written = 0
-        done = 0
-
-        def current(article_id: str, version: str) -> bool:
-            return versions.get(article_id) == version
-
-        def write(batch: list[_Work]) -> None:
-            nonlocal chunks_written, done
-            for work in batch:
-                store.put_article(work.article, work.version, work.chunks, work.vectors)
-                lexical.replace_article(work.article.id, work.version,
-                                        store.lexical_rows_for(work.article, work.version, work.chunks))
-                chunks_written += len(work.chunks)
-                done += 1
-                if progress:  # as each article is committed
-                    progress(done, len(todo), work.article.id)
-
-        # three stages at once: the next batch is chunked and the previous one written to the
-        # stores while the model embeds this one, whose requests leave the cores idle in
-        # between (24 SQuAD articles: 36 s one stage after another, 32 s overlapped). Writes
-        # stay in article order, one batch at a time, so crash safety is that of one article
-        # written after another.
-        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="build") as pool:
-            writing, unwritten = None, []
-            for batch in _ahead(_batches(todo, versions, embedder, settings), pool):
-                _embed_batch(batch, embedder, cache, store, current, unwritten)
-                if writing:
-                    writing.result()
-                # the caller's context goes along: a progress callback may rely on it (Gradio's does)
-                writing, unwritten = pool.submit(contextvars.copy_context().run, write, batch), batch
-            if writing:
-                writing.result()
-
-        if full:
-            store.sweep(wanted)  # records of no committed version, whatever left them behind
-        # the lexical cache may have been missing or damaged: bring it in step with Chroma
-        lexical.sync(store.committed(), store.lexical_rows)
-        lexical.close()
-        # every run: cheap (signatures are stored), and it finishes what a killed run left
-        near_duplicates = store.regroup(settings.duplicate_threshold)
-        if todo or removed or full:
-            store.mark_built(model=embedder.model_id)
+        try:
+            plan = plan_build(run, folder, full=full, shard=shard)
+            chunks_written = apply_plan(run, plan, progress)
+            near_duplicates = finish_build(run, plan, full=full)
+        finally:
+            run.lexical.close()
         return IndexReport(
-            added=added,
-            updated=len(todo) - added,
-            removed=len(removed),
-            unchanged=len(articles) - len(todo),
-            skipped=loaded.skipped,
+            added=plan.added,
+            updated=len(plan.todo) - plan.added,
+            removed=len(plan.removed),
+            unchanged=len(plan.articles) - len(plan.todo),
+            skipped=plan.skipped,
             chunks_embedded=chunks_written,
             sentences_embedded=embedder.embedded - embedded_before,
             seconds=round(time.perf_counter() - started, 3),
             shard=str(shard or ""),
             near_duplicates=near_duplicates,
         )
+
+
+def plan_build(run: _Run, folder: Path, *, full: bool = False, shard: Shard | None = None) -> BuildPlan:
+    """Read the folder, finish or undo what an interrupted run left half-written, and decide
+    what to write and what to remove."""
+    store = run.store
+    loaded = load_folder(folder, max_bytes=run.settings.max_article_bytes)
+    mine = (lambda article_id: shard.holds(article_id)) if shard else (lambda article_id: True)
+    articles = tuple(a for a in loaded.articles if mine(a.id))
+    states = {a: s for a, s in store.article_states().items() if mine(a)}
+    pending = [article_id for article_id, state in states.items() if state.pending]
+    for article_id in pending:
+        store.discard_uncommitted(article_id)
+    if pending:
+        states = {a: s for a, s in store.article_states().items() if mine(a)}
+
+    fingerprint = index_fingerprint(run.settings, run.embedder)
+    versions = {a.id: record_version(a, fingerprint) for a in articles}
+    # --full rewrites every article in place (same crash-safe path, so the old index
+    # answers until each article is replaced) instead of deleting the store first
+    todo = tuple(a for a in articles if full or states.get(a.id) is None or states[a.id].version != versions[a.id])
+    return BuildPlan(articles=articles, skipped=loaded.skipped, versions=versions, todo=todo,
+                     removed=tuple(a for a in states if a not in versions),
+                     added=sum(1 for a in todo if a.id not in states))
+
+
+def apply_plan(run: _Run, plan: BuildPlan, progress: Progress | None = None) -> int:
+    """Remove what left the folder, then embed and write `plan.todo` batch by batch; returns
+    how many chunks were written.
+
+    Three stages at once: the next batch is chunked (and its signature computed) and the
+    previous one written to the stores while the model embeds this one, whose requests
+    leave the cores idle in between. Batches are written in order, one at a time, each as
+    one group commit (`Store.put_articles`), so a kill loses at most the batch under way
+    and the next run picks up from there.
+    """
+    for article_id in plan.removed:
+        run.store.remove_article(article_id)
+        run.lexical.remove_article(article_id)
+    written = {"chunks": 0, "articles": 0}
+
+    def current(article_id: str, version: str) -> bool:
+        return plan.versions.get(article_id) == version
+
+    def write(batch: list[_Work]) -> None:
+        _write_batch(run, batch)
+        written["chunks"] += sum(len(work.chunks) for work in batch)
+        written["articles"] += len(batch)
+        if progress:  # as each batch is committed
+            progress(written["articles"], len(plan.todo), batch[-1].article.id)
+
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="build") as pool:
+        writing: Future | None = None
+        unwritten: list[_Work] = []
+        for batch in _ahead(_batches(plan.todo, plan.versions, run.embedder, run.settings), pool):
+            _embed_batch(batch, run, current, unwritten)
+            if writing:
+                writing.result()
+            # the caller's context goes along: a progress callback may rely on it (Gradio's does)
+            writing, unwritten = pool.submit(contextvars.copy_context().run, write, batch), batch
+        if writing:
+            writing.result()
+    return written["chunks"]
+
+
+def finish_build(run: _Run, plan: BuildPlan, *, full: bool = False) -> int:
+    """Bring the derived data in step with what is committed; returns how many articles
+    are grouped with a near-duplicate."""
+    store = run.store
+    if full:
+        store.sweep(plan.versions)  # records of no committed version, whatever left them behind
+    # the lexical cache may have been missing or damaged: bring it in step with Chroma
+    run.lexical.sync(store.committed(), store.lexical_rows)
+    # every run: cheap (signatures are stored), and it finishes what a killed run left
+    near_duplicates = store.regroup(run.settings.duplicate_threshold)
+    if plan.todo or plan.removed or full:
+        store.mark_built(model=run.embedder.model_id)
+    return near_duplicates
+
+
+def _write_batch(run: _Run, batch: Sequence[_Work]) -> None:
+    """Chroma first (the system of record), then the lexical cache, which a kill in between
+    leaves behind until the next run's `sync`."""
+    run.store.put_articles([w.new_version() for w in batch])
+    run.lexical.replace_articles([(w.article.id, w.version, run.store.lexical_rows_for(w.article, w.version, w.chunks))
+                                  for w in batch])
 
 
 def index_fingerprint(settings: Settings, embedder: Embedder) -> str:
@@ -212,19 +266,24 @@ def chunks_and_inputs(article: Article, embedder: Embedder, settings: Settings) 
                     for c in chunks for s, e in c.sentences]
 
 
-def _batches(todo: list[Article], versions: dict[str, str], embedder: Embedder, settings: Settings,
-             sentences_per_batch: int = 512):
-    """Chunk articles and group them so the model sees full batches across article borders."""
+FIRST_BATCH_SENTENCES = 64  # batches start this small and double: the model starts early, then runs long
+
+
+def _batches(todo: Sequence[Article], versions: dict[str, str], embedder: Embedder, settings: Settings):
+    """Chunk articles and group them into batches of at most `write_batch_articles` articles
+    and about `write_batch_sentences` sentences: the model sees long runs of sentences across
+    article borders (sorted by length, so little padding), and the stores one write per
+    collection for many short articles. The first batches are smaller, so the model is not
+    kept waiting for a whole batch to be chunked."""
     batch: list[_Work] = []
-    size = 0
+    size, limit = 0, min(FIRST_BATCH_SENTENCES, settings.write_batch_sentences)
     for article in todo:
         chunks, inputs = chunks_and_inputs(article, embedder, settings)
-        work = _Work(article, versions[article.id], chunks, inputs)
-        batch.append(work)
-        size += len(work.inputs)
-        if size >= sentences_per_batch:
+        batch.append(_Work(article, versions[article.id], chunks, inputs, duplicates.signature(article.text)))
+        size += len(inputs)
+        if size >= limit or len(batch) >= settings.write_batch_articles:
             yield batch
-            batch, size = [], 0
+            batch, size, limit = [], 0, min(2 * limit, settings.write_batch_sentences)
     if batch:
         yield batch
 
@@ -238,7 +297,7 @@ def _ahead(items: Iterator, pool: ThreadPoolExecutor) -> Iterator:
         yield item
 
 
-def _embed_batch(batch: list[_Work], embedder: Embedder, cache: EmbeddingCache, store: Store, current,
+def _embed_batch(batch: list[_Work], run: _Run, current: Callable[[str, str], bool],
                  unwritten: Sequence[_Work] = ()) -> None:
     """Vectors for every sentence in the batch.
 
@@ -251,18 +310,21 @@ def _embed_batch(batch: list[_Work], embedder: Embedder, cache: EmbeddingCache, 
     """
     first: dict[str, _Work] = {text_hash(work.article.text): work for work in unwritten}
     copies: list[tuple[_Work, _Work]] = []
-    need: list[_Work] = []
+    own: list[_Work] = []
     for work in batch:
         twin = first.setdefault(text_hash(work.article.text), work)
         if twin is not work:
             copies.append((work, twin))
-            continue
-        work.vectors = store.vectors_of_copy(work.article, work.chunks, current)
-        if work.vectors is None:
-            need.append(work)
-    vectors = embedder.embed([text for work in need for text in work.inputs], cache)
+        else:
+            own.append(work)
+    stored = run.store.vectors_of_copies([(work.article, work.chunks) for work in own], current)
+    need = [work for work in own if work.article.id not in stored]
+    vectors = run.embedder.embed([text for work in need for text in work.inputs], run.cache)
     position = 0
-    for work in need:
+    for work in own:
+        if work.article.id in stored:
+            work.vectors = stored[work.article.id]
+            continue
         work.vectors = vectors[position:position + len(work.inputs)]
         position += len(work.inputs)
     for copy, twin in copies:

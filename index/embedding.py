@@ -14,10 +14,12 @@ import logging
 import os
 import sqlite3
 import threading
+import time
 from collections import OrderedDict
+from collections.abc import Sequence
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Protocol, Sequence
+from typing import Protocol
 
 import numpy as np
 
@@ -69,6 +71,7 @@ class Embedder:
         self.batch_size = batch_size
         self._lock = threading.Lock()
         self.embedded = 0  # texts that went through the model for `embed` (cache misses)
+        self.encode_seconds = 0.0  # wall time `embed` spent in the model (the build bench's model share)
         self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
         self._queries_lock = threading.Lock()
 
@@ -125,7 +128,7 @@ class Embedder:
             return int(json.loads(path.read_text()).get("max_seq_length", 256)) - 2
         return int(self.model.max_seq_length) - 2
 
-    def embed(self, texts: Sequence[str], cache: "EmbeddingCache | None" = None) -> np.ndarray:
+    def embed(self, texts: Sequence[str], cache: EmbeddingCache | None = None) -> np.ndarray:
         """One normalised vector per text; identical texts are embedded once, cached ones not at all."""
         texts = list(texts)
         if not texts:
@@ -135,7 +138,9 @@ class Embedder:
         missing = [t for t in unique if t not in found]
         if missing:
             with self._lock:  # one model, one caller at a time (torch already uses both cores)
+                started = time.perf_counter()
                 vectors = self._encode(missing, self.batch_size)
+                self.encode_seconds += time.perf_counter() - started
                 self.embedded += len(missing)
             vectors = np.asarray(vectors, dtype=np.float32)
             fresh = dict(zip(missing, vectors))
@@ -206,7 +211,7 @@ class EmbeddingCache:
             return self._open(retry=False)
 
     def _key(self, text: str) -> bytes:
-        return hashlib.sha256(f"{self.model}\x00{text}".encode("utf-8")).digest()[:20]
+        return hashlib.sha256(f"{self.model}\x00{text}".encode()).digest()[:20]
 
     def get(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
         keys = {self._key(t): t for t in texts}
@@ -229,7 +234,8 @@ class EmbeddingCache:
             with self._lock, self._db:
                 self._db.execute("BEGIN")
                 self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)",
-                                     [(self._key(t), np.asarray(v, dtype=np.float32).tobytes()) for t, v in vectors.items()])
+                                     [(self._key(t), np.asarray(v, dtype=np.float32).tobytes())
+                                      for t, v in vectors.items()])
         except sqlite3.DatabaseError:
             pass  # the cache only saves time; failing to fill it must not fail a build
 

@@ -7,14 +7,14 @@ with Chroma (missing, stale or corrupt: rebuilt from Chroma, never the other way
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import threading
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
 
-from .text import WORD as _WORD, stem
+from .text import WORD as _WORD
+from .text import stem
 
 SCHEMA_VERSION = "2"
 BUSY_SECONDS = 10
@@ -45,7 +45,8 @@ def match_query(words: Sequence[str]) -> str:
 def _chunk_filter(sources: Sequence[str], since: int | None, until: int | None,
                   article_ids: Iterable[str] | None) -> tuple[str, list]:
     """The SQL (appended to a MATCH) and parameters that keep only the chunks the filters allow."""
-    where, params = [], []
+    where: list[str] = []
+    params: list = []
     if sources:
         where.append(f"source IN ({','.join('?' * len(sources))})")
         params += list(sources)
@@ -122,17 +123,23 @@ class LexicalIndex:
     # -- writing --------------------------------------------------------------------
     def replace_article(self, article_id: str, version: str, rows: Sequence[LexicalRow]) -> None:
         """Swap one article's rows in a single transaction."""
+        self.replace_articles([(article_id, version, rows)])
+
+    def replace_articles(self, articles: Sequence[tuple[str, str, Sequence[LexicalRow]]]) -> None:
+        """Swap the rows of many articles ((id, version, rows) each) in a single transaction:
+        a build writes a batch at a time, and one commit per article cost a disk sync each."""
         with self._lock, self._db:
             self._db.execute("BEGIN IMMEDIATE")
-            self._remove(article_id)
-            for row in rows:
-                self._remove_chunk(row.chunk_id)  # a concurrent sync may have written it already
-                cursor = self._db.execute(
-                    "INSERT INTO chunks (chunk_id, article_id, source, published_ts) VALUES (?, ?, ?, ?)",
-                    (row.chunk_id, row.article_id, row.source, row.published_ts))
-                self._db.execute("INSERT INTO chunks_fts (rowid, title, text) VALUES (?, ?, ?)",
-                                 (cursor.lastrowid, row.title, row.text))
-            self._db.execute("INSERT OR REPLACE INTO articles VALUES (?, ?)", (article_id, version))
+            for article_id, version, rows in articles:
+                self._remove(article_id)
+                for row in rows:
+                    self._remove_chunk(row.chunk_id)  # a concurrent sync may have written it already
+                    cursor = self._db.execute(
+                        "INSERT INTO chunks (chunk_id, article_id, source, published_ts) VALUES (?, ?, ?, ?)",
+                        (row.chunk_id, row.article_id, row.source, row.published_ts))
+                    self._db.execute("INSERT INTO chunks_fts (rowid, title, text) VALUES (?, ?, ?)",
+                                     (cursor.lastrowid, row.title, row.text))
+                self._db.execute("INSERT OR REPLACE INTO articles VALUES (?, ?)", (article_id, version))
             self._writes += 1
 
     def remove_article(self, article_id: str) -> None:
@@ -241,8 +248,7 @@ class LexicalIndex:
             by_article: dict[str, list[LexicalRow]] = {a: [] for a in batch}
             for row in rows:
                 by_article.setdefault(row.article_id, []).append(row)
-            for article_id in batch:
-                self.replace_article(article_id, committed[article_id], by_article[article_id])
+            self.replace_articles([(a, committed[a], by_article[a]) for a in batch])
         return len(stale) + len(gone)
 
     def close(self) -> None:

@@ -10,10 +10,11 @@ import dataclasses
 import difflib
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from .backends import BACKENDS
 from .errors import ConfigError
@@ -31,7 +32,7 @@ class AnswerMode(StrEnum):
     BRIEFING = "briefing"  # the collection's main stories (or one story in depth), cited, no LLM
 
     @classmethod
-    def parse(cls, value: Any, *, source: str = "mode") -> "AnswerMode":
+    def parse(cls, value: Any, *, source: str = "mode") -> AnswerMode:
         try:
             return cls(str(value))
         except ValueError:
@@ -73,6 +74,12 @@ class Settings:
                                      shown="$XDG_CACHE_HOME/news-assistant/models, else ~/.cache/news-assistant/models")
     chunk_max_tokens: int = _setting(230, "Largest chunk in word pieces; MiniLM reads at most 256.")
     chunk_max_words: int = _setting(200, "Largest chunk in words (whichever limit is reached first).")
+    write_batch_articles: int = _setting(256, "Most articles an index run embeds and writes together (one write "
+                                              "per Chroma collection and one lexical transaction per batch); a kill "
+                                              "loses at most the batch under way, whose vectors stay cached.")
+    write_batch_sentences: int = _setting(2048, "Sentences after which a batch is closed before it reaches "
+                                                "write_batch_articles (long articles: about this many per model "
+                                                "call; the first batches are smaller).")
     max_article_bytes: int = _setting(5_000_000, "Larger files are skipped with a reason naming their size and this "
                                                  "setting (a 10 MB article is ~60,000 sentences: about half an hour "
                                                  "of embedding on a busy 2-core machine).")
@@ -134,7 +141,8 @@ class Settings:
     host: str = _setting("127.0.0.1", "Address the chat page listens on; 0.0.0.0 opens it to the network (set "
                                       "`ASSISTANT_AUTH` too).")
     port: int = _setting(7860, "Port of the chat page.")
-    auth: str = _setting("", "`user:password` to require a login on the chat page (Gradio's login form); empty: no login.", secret=True)
+    auth: str = _setting("", "`user:password` to require a login on the chat page (Gradio's login form); empty: no "
+                             "login.", secret=True)
     api_key: str = _setting("", "Key the OpenAI-compatible (/v1), REST (/api) and MCP (/mcp) doors require as "
                                 "`Authorization: Bearer KEY`; empty: open (the app warns when it also listens "
                                 "beyond loopback without a login).", secret=True)
@@ -142,7 +150,7 @@ class Settings:
                                                      "is refused (413) in each protocol's error form.")
 
     @classmethod
-    def load(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":
+    def load(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         """Build settings from defaults, then the environment, then keyword overrides."""
         env = os.environ if env is None else env
         names = {f.name: f for f in dataclasses.fields(cls)}
@@ -170,7 +178,7 @@ class Settings:
                 raise ConfigError(f"{ENV_PREFIX}{name.upper()} must be at least 1, got {getattr(settings, name)}.")
         return settings
 
-    def with_(self, **changes: Any) -> "Settings":
+    def with_(self, **changes: Any) -> Settings:
         return Settings.load(env={}, **{**dataclasses.asdict(self), **changes})
 
     @property
@@ -241,7 +249,8 @@ def _convert(f: dataclasses.Field, value: Any, *, source: str) -> Any:
 
 
 def _typed(f: dataclasses.Field, value: Any, *, source: str) -> Any:
-    kind = f.type if isinstance(f.type, type) else {"Path": Path, "str": str, "int": int, "float": float, "bool": bool}[f.type]
+    names = {"Path": Path, "str": str, "int": int, "float": float, "bool": bool}
+    kind = f.type if isinstance(f.type, type) else names[f.type]
     if isinstance(value, kind):
         return value
     try:

@@ -14,9 +14,10 @@
   that only `regroup` needs.
 
 A version names one article's content under one index configuration (model, chunk
-sizes), so changing either re-embeds. Writing an article: mark it pending -> write its
-sentences and chunks under version-specific ids -> commit (version = new, pending =
-"cleanup") -> delete the old version's records -> clear pending. Readers trust only
+sizes), so changing either re-embeds. Writing a batch of articles (one call per step for
+the whole batch): mark them pending -> write their sentences, chunks and signatures under
+version-specific ids -> commit (version = new, pending = "cleanup") -> delete the old
+versions' records -> clear pending. Readers trust only
 records whose version equals their article's committed one, so a run killed at any point
 leaves the old version answering; the next run sees `pending` and discards the
 half-written version or finishes the cleanup (`discard_uncommitted`).
@@ -27,15 +28,16 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 from urllib.parse import urlparse
 
 import numpy as np
 
+from . import checkpoints, duplicates
 from .articles import Article
 from .chunking import Chunk
-from . import duplicates
 from .errors import StoreUnavailable
 from .lexical import LexicalIndex, LexicalRow
 from .settings import Settings
@@ -51,6 +53,20 @@ class ArticleState:
     pending: str  # version being written, "cleanup", "deleted", or ""
     chunks: int  # chunks of the committed version
     sentences: int  # sentences of the committed version
+
+
+@dataclass(frozen=True, kw_only=True)
+class NewVersion:
+    """One article's new version, ready to write: its chunks, a vector per sentence (in
+    chunk order) and its MinHash signature (computed from the text when not given)."""
+    article: Article
+    version: str
+    chunks: tuple[Chunk, ...]
+    vectors: np.ndarray
+    signature: np.ndarray | None = None
+
+    def minhash(self) -> np.ndarray:
+        return self.signature if self.signature is not None else duplicates.signature(self.article.text)
 
 
 def text_hash(text: str) -> str:
@@ -74,7 +90,8 @@ def connect(settings: Settings):
         return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
     url = urlparse(settings.chroma_url if "://" in settings.chroma_url else f"http://{settings.chroma_url}")
     try:
-        client = chromadb.HttpClient(host=url.hostname or "localhost", port=url.port or (443 if url.scheme == "https" else 8000),
+        port = url.port or (443 if url.scheme == "https" else 8000)
+        client = chromadb.HttpClient(host=url.hostname or "localhost", port=port,
                                      ssl=url.scheme == "https", settings=chroma_settings)
         client.heartbeat()
     except Exception as error:
@@ -136,7 +153,7 @@ class Store:
         self._open_collections()
 
     @classmethod
-    def open(cls, settings: Settings) -> "Store":
+    def open(cls, settings: Settings) -> Store:
         return cls(connect(settings), settings.collection, hnsw_configuration(settings))
 
     def reopen(self) -> None:
@@ -215,52 +232,68 @@ class Store:
     def mark_built(self, **info: Any) -> None:
         self._touch(**info, last_build=time.time())
 
-    # -- writing one article crash-safely ---------------------------------------------
+    # -- writing articles crash-safely, many at a time --------------------------------
     def put_article(self, article: Article, version: str, chunks: Sequence[Chunk],
                     sentence_vectors: np.ndarray) -> None:
-        existing = self.articles.get(ids=[article.id], include=["metadatas"])
-        if existing["ids"]:
-            self.articles.update(ids=[article.id], metadatas=[{"pending": version}])
-        else:
-            self.articles.add(ids=[article.id], embeddings=[_mean(sentence_vectors)], documents=[article.text],
-                              metadatas=[{"article_id": article.id, "version": "", "pending": version,
-                                          "title": article.title}])
+        self.put_articles([NewVersion(article=article, version=version, chunks=tuple(chunks),
+                                      vectors=sentence_vectors)])
 
-        common = _common_metadata(article, version)
-        # a sentence record is its vector and offsets: its text is in its chunk, and storing
-        # it again cost a third of the sentence writes (Chroma indexes every document's words)
-        sent_ids, sent_meta, chunk_vectors = [], [], []
-        position = 0
-        for chunk in chunks:
-            chunk_id = chunk_record_id(article.id, version, chunk.index)
-            n = len(chunk.sentences)
-            chunk_vectors.append(_mean(sentence_vectors[position:position + n]))
-            for j, (start, end) in enumerate(chunk.sentences):
-                sent_ids.append(f"{chunk_id}|s{j}")
-                sent_meta.append({**common, "start": start, "end": end})
-            position += n
-        self._put(self.sentences, sent_ids, sentence_vectors, None, sent_meta)
-        self._put(self.chunks, [chunk_record_id(article.id, version, c.index) for c in chunks], np.array(chunk_vectors),
-                  [c.text for c in chunks],
-                  [{**common, "title": article.title, "url": article.url, "published": article.published,
-                    "chunk_index": c.index, "start": c.start, "end": c.end,
-                    "sentences": json.dumps(c.sentences)} for c in chunks])
+    def put_articles(self, items: Sequence[NewVersion]) -> None:
+        """Write a batch of new versions with one call per collection (group commit).
 
-        # the signature goes first: once the version is committed its signature is there
-        self._put_signature(article.id, version, duplicates.signature(article.text))
-        meta = {"article_id": article.id, "version": version, "pending": "cleanup" if existing["ids"] else "",
-                "content_hash": article.content_hash, "title": article.title,
-                "source": article.source, "url": article.url, "author": article.author,
-                "published": article.published, "published_ts": article.published_ts,
-                "text_hash": text_hash(article.text), "chunks": len(chunks), "sentences": len(sent_ids),
-                "minhash": None,  # None deletes the key an index of layout 3 stored here
-                "indexed_at": int(time.time())}
-        self.articles.upsert(ids=[article.id], embeddings=[_mean(sentence_vectors)], documents=[article.text],
-                             metadatas=[meta])
-        if existing["ids"]:  # a kill from here on leaves "cleanup", which the next run finishes
-            self._delete_other_versions(article.id, version)
-            self.articles.update(ids=[article.id], metadatas=[{"pending": ""}])
+        Each article goes through the steps of the module docstring, all articles of the
+        batch at each step together, so a kill between any two calls leaves each article
+        either at its old committed version or at its new one, marked as the next run
+        needs (pending: discard the half-written version; cleanup: delete the old one)."""
+        if not items:
+            return
+        found = self.articles.get(ids=[item.article.id for item in items], include=[])
+        existing = set(found["ids"])
+        self._mark_pending(items, existing)
+        checkpoints.reached("marked")
+        sentences, chunks = _records(items)
+        self._put(self.sentences, *sentences)
+        checkpoints.reached("sentences")
+        self._put(self.chunks, *chunks)
+        checkpoints.reached("chunks")
+        # signatures before the commit: once a version is committed its signature is there
+        self.signatures.upsert(ids=[item.article.id for item in items], embeddings=[NO_VECTOR] * len(items),
+                               documents=[duplicates.encode(item.minhash()) for item in items],
+                               metadatas=[{"version": item.version, "scheme": duplicates.SCHEME} for item in items])
+        checkpoints.reached("signatures")
+        self.articles.upsert(ids=[item.article.id for item in items],
+                             embeddings=np.array([_mean(item.vectors) for item in items]),
+                             documents=[item.article.text for item in items],
+                             metadatas=[_committed_metadata(item, item.article.id in existing) for item in items])
+        checkpoints.reached("committed")
+        replaced = {item.article.id: item.version for item in items if item.article.id in existing}
+        if replaced:  # a kill from here on leaves "cleanup", which the next run finishes
+            self._delete_old_versions(replaced)
+            checkpoints.reached("cleaned")
+            self.articles.update(ids=list(replaced), metadatas=[{"pending": ""}] * len(replaced))
         self._touch()
+
+    def _mark_pending(self, items: Sequence[NewVersion], existing: set[str]) -> None:
+        """Say which version is being written, before any of its records: a new article gets
+        an uncommitted record (version ""), so a killed run's records can be found."""
+        old = [item for item in items if item.article.id in existing]
+        new = [item for item in items if item.article.id not in existing]
+        if old:
+            self.articles.update(ids=[item.article.id for item in old],
+                                 metadatas=[{"pending": item.version} for item in old])
+        if new:
+            self.articles.add(ids=[item.article.id for item in new],
+                              embeddings=np.array([_mean(item.vectors) for item in new]),
+                              documents=[item.article.text for item in new],
+                              metadatas=[{"article_id": item.article.id, "version": "", "pending": item.version,
+                                          "title": item.article.title} for item in new])
+
+    def _delete_old_versions(self, keep: dict[str, str]) -> None:
+        """Delete the sentences and chunks of these articles ({id: version}) of any other
+        version: one call per collection (versions are unique per article)."""
+        where = {"$and": [{"article_id": {"$in": list(keep)}}, {"version": {"$nin": list(keep.values())}}]}
+        self.sentences.delete(where=where)
+        self.chunks.delete(where=where)
 
     def _put(self, collection, ids, vectors, documents, metadatas) -> None:
         for i in range(0, len(ids), PAGE):
@@ -362,21 +395,34 @@ class Store:
         return len(groups)
 
     # -- reuse and rows for the lexical cache -----------------------------------------
-    def vectors_of_copy(self, article: Article, chunks: Sequence[Chunk], current: Callable[[str, str], bool]) -> np.ndarray | None:
-        """Sentence vectors of another committed article with exactly this text (a syndicated
-        copy), so it is not embedded again. `current(article_id, version)` says whether that
+    def vectors_of_copies(self, wanted: Sequence[tuple[Article, Sequence[Chunk]]],
+                          current: Callable[[str, str], bool]) -> dict[str, np.ndarray]:
+        """{article id: sentence vectors} for the articles of `wanted` whose exact text another
+        committed article holds (a syndicated copy), so they are not embedded again; one
+        query for the whole batch. `current(article_id, version)` says whether that
         article's stored version is up to date (same model and chunking)."""
-        same = self.articles.get(where={"text_hash": text_hash(article.text)}, include=["metadatas"], limit=10)
-        spans = [span for chunk in chunks for span in chunk.sentences]
+        by_hash: dict[str, list[tuple[Article, Sequence[Chunk]]]] = {}
+        for article, chunks in wanted:
+            by_hash.setdefault(text_hash(article.text), []).append((article, chunks))
+        if not by_hash:
+            return {}
+        same = self.articles.get(where={"text_hash": {"$in": list(by_hash)}}, include=["metadatas"])
+        found: dict[str, np.ndarray] = {}
         for other_id, meta in zip(same["ids"], same["metadatas"]):
             version = (meta or {}).get("version", "")
-            if other_id == article.id or not version or not current(other_id, version):
+            if not version or not current(other_id, version):
+                continue
+            copies = [(a, c) for a, c in by_hash.get(meta.get("text_hash", ""), []) if a.id != other_id
+                      and a.id not in found]
+            if not copies:
                 continue
             rows = self.sentences.get(where={"version": version}, include=["embeddings", "metadatas"])
             by_span = {(m["start"], m["end"]): v for m, v in zip(rows["metadatas"], rows["embeddings"])}
-            if len(by_span) == len(spans) and all(s in by_span for s in spans):
-                return np.asarray([by_span[s] for s in spans], dtype=np.float32)
-        return None
+            for article, chunks in copies:
+                spans = [span for chunk in chunks for span in chunk.sentences]
+                if len(by_span) == len(spans) and all(s in by_span for s in spans):
+                    found[article.id] = np.asarray([by_span[s] for s in spans], dtype=np.float32)
+        return found
 
     def sentence_vectors(self, versions: Sequence[str]) -> dict[str, tuple[list[str], np.ndarray]]:
         """{version: (sentence ids, their vectors)} of exactly these versions (exact dense search
@@ -413,6 +459,46 @@ class Store:
                 for record_id, text, meta in zip(records["ids"], records["documents"], records["metadatas"])]
 
 
+def _records(items: Sequence[NewVersion]) -> tuple[tuple, tuple]:
+    """(ids, vectors, documents, metadatas) of the sentence records and of the chunk records."""
+    sent_ids, sent_vectors, sent_meta = [], [], []
+    chunk_ids, chunk_vectors, chunk_texts, chunk_meta = [], [], [], []
+    for item in items:
+        article, common = item.article, _common_metadata(item.article, item.version)
+        position = 0
+        for chunk in item.chunks:
+            chunk_id = chunk_record_id(article.id, item.version, chunk.index)
+            n = len(chunk.sentences)
+            chunk_ids.append(chunk_id)
+            chunk_vectors.append(_mean(item.vectors[position:position + n]))
+            chunk_texts.append(chunk.text)
+            chunk_meta.append({**common, "title": article.title, "url": article.url, "published": article.published,
+                               "chunk_index": chunk.index, "start": chunk.start, "end": chunk.end,
+                               "sentences": json.dumps(chunk.sentences)})
+            # a sentence record is its vector and offsets: its text is in its chunk, and storing
+            # it again cost a third of the sentence writes (Chroma indexes every document's words)
+            for j, (start, end) in enumerate(chunk.sentences):
+                sent_ids.append(f"{chunk_id}|s{j}")
+                sent_meta.append({**common, "start": start, "end": end})
+            sent_vectors.append(item.vectors[position:position + n])
+            position += n
+    vectors = np.concatenate(sent_vectors) if sent_vectors else np.zeros((0, 0), dtype=np.float32)
+    return (sent_ids, vectors, None, sent_meta), (chunk_ids, np.array(chunk_vectors), chunk_texts, chunk_meta)
+
+
+def _committed_metadata(item: NewVersion, replaces: bool) -> dict:
+    """An article record at its new version; "cleanup" while the old version's records remain."""
+    article = item.article
+    return {"article_id": article.id, "version": item.version, "pending": "cleanup" if replaces else "",
+            "content_hash": article.content_hash, "title": article.title,
+            "source": article.source, "url": article.url, "author": article.author,
+            "published": article.published, "published_ts": article.published_ts,
+            "text_hash": text_hash(article.text), "chunks": len(item.chunks),
+            "sentences": sum(len(c.sentences) for c in item.chunks),
+            "minhash": None,  # None deletes the key an index of layout 3 stored here
+            "indexed_at": int(time.time())}
+
+
 def chunk_record_id(article_id: str, version: str, index: int) -> str:
     """`article|version|cN`; a sentence is `<chunk id>|sJ`. Readers parse these from the
     right (an article id may itself hold a "|"), so a dense search needs no metadata."""
@@ -420,7 +506,7 @@ def chunk_record_id(article_id: str, version: str, index: int) -> str:
 
 
 def _common_metadata(article: Article, version: str) -> dict:
-    meta = {"article_id": article.id, "version": version, "source": article.source}
+    meta: dict[str, str | int] = {"article_id": article.id, "version": version, "source": article.source}
     if article.published_ts is not None:
         meta["published_ts"] = article.published_ts
     return meta

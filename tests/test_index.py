@@ -10,7 +10,7 @@ import time
 import pytest
 
 from assistant import HybridSearch
-from index import IndexBusy, Settings, build_index, index_status
+from index import IndexBusy, build_index, index_status
 from index.lock import DataDirLock
 from index.store import Store, open_lexical
 
@@ -150,11 +150,11 @@ def test_a_kill_between_commit_and_cleanup_leaves_no_orphans(sample_folder, sett
     path = sample_folder / "000_53139e8ccc0aea71.txt"
     path.write_text(path.read_text() + "\n\nA late paragraph was added to the story.\n")
 
-    def die(self, article_id, keep):
-        raise SystemExit("killed after the commit, before the old version was deleted")
+    def die(self, keep):
+        raise SystemExit("killed after the commit, before the old versions were deleted")
 
     with monkeypatch.context() as patch:
-        patch.setattr(Store, "_delete_other_versions", die)
+        patch.setattr(Store, "_delete_old_versions", die)
         with pytest.raises(SystemExit):
             build_index(sample_folder, settings=settings)
     store = Store.open(settings)
@@ -276,6 +276,9 @@ def test_cli_index_and_status_print_json_summaries(sample_folder, settings):
     summary = json.loads(result.stdout)
     assert {"added", "updated", "removed", "unchanged", "skipped", "chunks_embedded", "seconds"} <= set(summary)
     assert summary["added"] == 2 and summary["skipped"][0]["name"] == "bad.jsonl:1"
+    # not a terminal: progress is a line every few seconds and one at the end, not a line per article
+    assert [line.split(" (")[0] for line in result.stderr.splitlines() if line.startswith("indexed ")] == [
+        "indexed 2/2 articles"]
     status = json.loads(run_cli("status", "--json").stdout)
     assert status["articles"] == 2 and status["chunks"] == summary["chunks_embedded"]
     human = run_cli("index", str(sample_folder))
