@@ -209,3 +209,11 @@ def test_settings_refuse_an_unknown_answer_mode_at_load_with_a_hint():
 
     with pytest.raises(ConfigError, match="ASSISTANT_ANSWER_MODE must be one of .*did you mean 'timeline'"):
         Settings.load(env={"ASSISTANT_ANSWER_MODE": "timelines"})
+
+
+def test_example_questions_come_from_any_corpus_and_are_answered(assistant):
+    from assistant.present.examples import example_questions
+
+    suggested = example_questions(assistant)
+    assert suggested, "the in-memory corpus names people the page can ask about"
+    assert all(not assistant.answer(q).abstained for q in suggested)

@@ -67,13 +67,13 @@ def questions_about(text: str) -> Iterator[tuple[str, str]]:
 
 def example_questions(assistant, limit: int = 4) -> list[str]:
     """Up to `limit` questions the index answers, spread over the newest articles."""
-    from index import indexed_articles
-
-    store = assistant.search.store
-    articles = indexed_articles(store=store)[:ARTICLES_SCANNED]
-    texts = store.article_texts([a.id for a in articles])
+    corpus = assistant.search
+    corpus.follow_builds()
+    by_id = sorted(corpus.catalog.values(), key=lambda m: m.article_id)
+    newest = sorted(by_id, key=lambda m: m.published or "", reverse=True)[:ARTICLES_SCANNED]
+    texts = corpus.article_texts([m.article_id for m in newest])
     # names are read in the normalised view: a soft hyphen inside "Witkoff" makes no example of "Wit"
-    per_article = [list(questions_about(normalised(texts.get(a.id, "")))) for a in articles]
+    per_article = [list(questions_about(normalised(texts.get(m.article_id, "")))) for m in newest]
     chosen: list[str] = []
     asked_about: set[str] = set()
     for round_ in range(CANDIDATES_PER_ARTICLE):  # one per article first, so several articles show
