@@ -22,9 +22,11 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from index.text import NEWS_TOKEN
+
 from .dates import MONTHS, WEEKDAYS
 
-_TOKEN = re.compile(r"[\w’'-]+|[“”\"(]", re.UNICODE)
+_TOKEN = re.compile(rf"{NEWS_TOKEN.pattern}|[“”\"(]")
 _CLAUSE_MARK = re.compile(r"[,;:—–()\"“”]|\s-\s")
 # lower-case words that belong inside a name ("Stade de France", "Mohammed bin Salman")
 CONNECTORS = frozenset("of de da di del della du van von der den bin ibn al el la le y".split())
@@ -166,5 +168,5 @@ _FIRST = {"q": "k", "g": "k", "c": "k"}
 def unmatched(mine: Sequence[Name], theirs: Sequence[Name], other_text: str) -> list[Name]:
     """My names that the other sentence does not name (in any spelling, nor as an ordinary
     word: "Heavy rain" / "heavy rain")."""
-    other_words = {fold(w) for w in re.findall(r"[\w’'-]+", other_text)}
+    other_words = {fold(w) for w in NEWS_TOKEN.findall(other_text)}
     return [n for n in mine if not any(same_name(n, t) for t in theirs) and not set(n.words) <= other_words]
