@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 
-from index.text import NEWS_TOKEN, STOPWORDS, stem
+from index.text import NEWS_TOKEN, STOPWORDS, news_tokens, stem
 
 from .figures import is_number_word
 from .words import fate_of, same_thing
@@ -106,8 +106,7 @@ def _opens_object(word: str) -> bool:
 def named(text: str) -> set[str]:
     """Every word of a sentence as a word class, irregular past tenses as their base form: what
     an act of the other sentence is looked for in."""
-    words = [t.lower().replace("’", "'") for t in NEWS_TOKEN.findall(text)]
-    return {same_thing(base(w[:-2] if w.endswith("'s") else w)) for w in words if w not in STOPWORDS}
+    return {same_thing(base(w[:-2] if w.endswith("'s") else w)) for w in news_tokens(text) if w not in STOPWORDS}
 
 
 def other_acts(a: str, b: str) -> bool:
