@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from index.text import words
+
 MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
 MONTHS.update({name.lower(): number for number, name in enumerate(calendar.month_abbr) if name})
 MONTHS["sept"] = 9
@@ -353,7 +355,7 @@ def without_order_words(question: str) -> str:
 
 
 def content_words(text: str) -> list[str]:
-    return [w for w in re.findall(r"\w+", text.lower()) if w not in _QUESTION_WORDS]
+    return [w for w in words(text) if w not in _QUESTION_WORDS]
 
 
 _QUESTION_WORDS = frozenset("what who whom whose which when where why how is are was were did do does has have had "
