@@ -432,10 +432,8 @@ def _slot_figures(a: str, b: str) -> tuple[str, str] | None:
     "aged 78"): what the figure rules miss when another figure of the two is the same."""
     ta, tb = a.split(), b.split()
     ka, kb = [_slot_key(t) for t in ta], [_slot_key(t) for t in tb]
-    if not ka or not kb:
-        return None  # all names, masked out
-    matcher = difflib.SequenceMatcher(a=ka, b=kb, autojunk=False)
-    if 2 * sum(m.size for m in matcher.get_matching_blocks()) / (len(ka) + len(kb)) < SAME_WORDING:
+    matcher = _same_wording(ka, kb)
+    if matcher is None:
         return None
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         removed = sorted(k for k in ka[i1:i2] if _NUMBER.search(k))
@@ -458,12 +456,8 @@ def _one_word_swapped(a: str, b: str) -> bool:
     "under budget"): the slot holds another fact, whatever the relation of the two words. One
     name in two spellings ("Gaddafi" / "Qaddafi") is no other word."""
     ka, kb = [_slot_key(t) for t in a.split()], [_slot_key(t) for t in b.split()]
-    if not ka or not kb:
-        return False
-    matcher = difflib.SequenceMatcher(a=ka, b=kb, autojunk=False)
-    if 2 * sum(m.size for m in matcher.get_matching_blocks()) / (len(ka) + len(kb)) < SAME_WORDING:
-        return False
-    return any(op == "replace" and i2 - i1 == 1 == j2 - j1 and _other_word(ka, i1, kb, j1)
+    matcher = _same_wording(ka, kb)
+    return matcher is not None and any(op == "replace" and i2 - i1 == 1 == j2 - j1 and _other_word(ka, i1, kb, j1)
                for op, i1, i2, j1, j2 in matcher.get_opcodes())
 
 
@@ -476,6 +470,17 @@ def _other_word(ka: Sequence[str], i: int, kb: Sequence[str], j: int) -> bool:
         return False
     following = set(ka[i + 1:i + 2]) | set(kb[j + 1:j + 2])
     return not {stem(x), stem(y)} & REPORTING and not following & _SAYING
+
+
+def _same_wording(ka: list[str], kb: list[str]) -> difflib.SequenceMatcher | None:
+    """The alignment of two sentences' slot keys when they are nearly the same words (at least
+    SAME_WORDING of them aligned); None otherwise, or when one has no words (all names, masked out)."""
+    if not ka or not kb:
+        return None
+    matcher = difflib.SequenceMatcher(a=ka, b=kb, autojunk=False)
+    if 2 * sum(m.size for m in matcher.get_matching_blocks()) / (len(ka) + len(kb)) < SAME_WORDING:
+        return None
+    return matcher
 
 
 def _slot_key(token: str) -> str:
