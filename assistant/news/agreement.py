@@ -56,6 +56,7 @@ from ..answers import Agreement, Disagreement
 from .acts import acts, other_acts
 from .dates import find_dates
 from .figures import Figure, figures, is_number_word, token_value
+from .names import CLAUSE_MARK as _CLAUSE
 from .names import Name, names, same_word, unmatched
 from .words import EXCLUSIVE_FATES, KINDS_OF, same_thing, shared
 
@@ -82,7 +83,6 @@ OPPOSITES = [("rose", "fell"), ("rise", "fall"), ("rises", "falls"), ("risen", "
 REPORTING = frozenset(stem(w) for w in """said says say told stated state claimed claim claims according
 reported report reports announced confirmed added acknowledged suggested suggestions suggest officials official
 spokesperson spokesman spokeswoman sources source""".split())
-_CLAUSE = re.compile(r"[,;:—–()\"“”]|\s-\s")
 _WEEKDAY = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)
 
 SAME_TOPIC = 0.3  # share of the shorter sentence's content words the two must have in common

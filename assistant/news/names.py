@@ -27,7 +27,7 @@ from index.text import NEWS_TOKEN
 from .dates import MONTHS, WEEKDAYS
 
 _TOKEN = re.compile(rf"{NEWS_TOKEN.pattern}|[“”\"(]")
-_CLAUSE_MARK = re.compile(r"[,;:—–()\"“”]|\s-\s")
+CLAUSE_MARK = re.compile(r"[,;:—–()\"“”]|\s-\s")  # where a clause ends
 # lower-case words that belong inside a name ("Stade de France", "Mohammed bin Salman")
 CONNECTORS = frozenset("of de da di del della du van von der den bin ibn al el la le y".split())
 # words before a name that say what the person is, not who (stripped: "President Trump" is "Trump")
@@ -122,7 +122,7 @@ def _speaks(text: str, start: int, end: int, tokens: list[re.Match]) -> bool:
     """Whether the name is who says it: a reporting word within three words after it in its
     clause ("Brazil's government said"), or right before it ("according to Reuters",
     "reports The Washington Post")."""
-    clause_after = _CLAUSE_MARK.search(text, end)
+    clause_after = CLAUSE_MARK.search(text, end)
     limit = clause_after.start() if clause_after else len(text)
     after = [t.group().lower() for t in tokens if end <= t.start() < limit][:4]
     if any(w in REPORTING for w in after):
