@@ -46,7 +46,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -57,7 +56,7 @@ from .acts import acts, other_acts
 from .dates import find_dates
 from .figures import Figure, figures, is_number_word, token_value
 from .names import CLAUSE_MARK as _CLAUSE
-from .names import Name, names, same_word, unmatched
+from .names import Name, names, same_word, unaccented, unmatched
 from .words import EXCLUSIVE_FATES, KINDS_OF, same_thing, shared
 
 NEGATIONS = frozenset({"not", "no", "never", "none", "neither", "nor", "n't", "cannot", "nobody", "nothing",
@@ -111,7 +110,7 @@ class CitedSentence:
 def _words(text: str) -> list[str]:
     """Lower-case words without accents ("Erdoğan" is "erdogan", as many outlets write it)."""
     if not text.isascii():
-        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+        text = unaccented(text)
     return news_tokens(text)
 
 

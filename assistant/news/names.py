@@ -62,9 +62,13 @@ class Name:
 
 def fold(word: str) -> str:
     """Lower case, accents off, possessive and hyphens off: "Erdoğan's" -> "erdogan"."""
-    word = unicodedata.normalize("NFKD", word.replace("’", "'"))
-    word = "".join(c for c in word if not unicodedata.combining(c)).lower()
+    word = unaccented(word.replace("’", "'")).lower()
     return re.sub(r"'s?$", "", word).replace("-", "")
+
+
+def unaccented(text: str) -> str:
+    """Accents off ("Erdoğan" is "Erdogan", as many outlets write it)."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 def names(text: str) -> list[Name]:
