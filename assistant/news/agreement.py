@@ -44,6 +44,7 @@ Measured on bench/agreement_pairs.jsonl (bench/agreement.py): see docs/news.md.
 
 from __future__ import annotations
 
+import calendar
 import difflib
 import re
 from collections.abc import Sequence
@@ -53,7 +54,7 @@ from index.text import STOPWORDS, news_tokens, stem
 
 from ..answers import Agreement, Disagreement
 from .acts import acts, other_acts
-from .dates import find_dates
+from .dates import WEEKDAYS, find_dates
 from .figures import Figure, figures, is_number_word, token_value
 from .names import CLAUSE_MARK as _CLAUSE
 from .names import Name, names, same_word, unaccented, unmatched
@@ -82,7 +83,7 @@ OPPOSITES = [("rose", "fell"), ("rise", "fall"), ("rises", "falls"), ("risen", "
 REPORTING = frozenset(stem(w) for w in """said says say told stated state claimed claim claims according
 reported report reports announced confirmed added acknowledged suggested suggestions suggest officials official
 spokesperson spokesman spokeswoman sources source""".split())
-_WEEKDAY = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)
+_WEEKDAY = re.compile(rf"\b({'|'.join(WEEKDAYS)})\b", re.I)
 
 SAME_TOPIC = 0.3  # share of the shorter sentence's content words the two must have in common
 NEAR_SAME = 0.5  # ... for negation, opposites and dates, where the rest of the sentence must match
@@ -408,8 +409,7 @@ def _name_quote(text: str, name: Name, before: int = 2, limit: int = 8) -> str:
 _TIMES = frozenset("""today yesterday tomorrow tonight weekend week month year morning afternoon evening night
 monday tuesday wednesday thursday friday saturday sunday""".split())
 # month names only with their capital: "may" and "march" are verbs too
-_MONTH_NAMES = re.compile(r"\b(January|February|March|April|May|June|July|August|September|October|November|"
-                          r"December)\b")
+_MONTH_NAMES = re.compile(rf"\b({'|'.join(calendar.month_name[1:])})\b")
 
 
 def _differing_times(a: str, b: str) -> tuple[str, str] | None:
