@@ -157,8 +157,9 @@ def test_agreement_needs_the_same_names_and_figures_not_only_the_same_words(a, b
     ("Apollo Boeing", "Apollo Airbus"), ("Apollo 11", "Apollo 11 landed."), ("İstanbul", "ǅemal Ⅻ"), ("", "The IOC."),
     ("U.S. O'Neill’s", "9/11 —")])
 def test_sentences_of_names_only_or_odd_letters_are_compared_without_error(a, b):
-    compare(a, b)
-    compare(b, a)
+    for first, second in ((a, b), (b, a)):
+        relation = compare(first, second)
+        assert relation is None or relation.label in ("agree", "differ"), relation
 
 
 @pytest.mark.parametrize("a, b, same", [
