@@ -257,9 +257,7 @@ class Store:
         self._put(self.chunks, *chunks)
         checkpoints.reached("chunks")
         # signatures before the commit: once a version is committed its signature is there
-        self.signatures.upsert(ids=[item.article.id for item in items], embeddings=[NO_VECTOR] * len(items),
-                               documents=[duplicates.encode(item.minhash()) for item in items],
-                               metadatas=[{"version": item.version, "scheme": duplicates.SCHEME} for item in items])
+        self._put_signatures({item.article.id: (item.version, item.minhash()) for item in items})
         checkpoints.reached("signatures")
         self.articles.upsert(ids=[item.article.id for item in items],
                              embeddings=np.array([_mean(item.vectors) for item in items]),
@@ -342,9 +340,12 @@ class Store:
         return removed
 
     # -- near-duplicates ----------------------------------------------------------------
-    def _put_signature(self, article_id: str, version: str, signature) -> None:
-        self.signatures.upsert(ids=[article_id], embeddings=[NO_VECTOR], documents=[duplicates.encode(signature)],
-                               metadatas=[{"version": version, "scheme": duplicates.SCHEME}])
+    def _put_signatures(self, signatures: dict[str, tuple[str, np.ndarray]]) -> None:
+        """Store {article id: (version, MinHash signature)} in one call."""
+        self.signatures.upsert(ids=list(signatures), embeddings=[NO_VECTOR] * len(signatures),
+                               documents=[duplicates.encode(sig) for _, sig in signatures.values()],
+                               metadatas=[{"version": version, "scheme": duplicates.SCHEME}
+                                          for version, _ in signatures.values()])
 
     def signatures_of(self, committed: dict[str, str]) -> dict[str, np.ndarray]:
         """The MinHash signature of each committed article ({article id: version}). One
@@ -362,9 +363,11 @@ class Store:
                     found[article_id] = sig
         missing = [a for a in committed if a not in found]
         for start in range(0, len(missing), PAGE):
-            for article_id, text in self.article_texts(missing[start:start + PAGE]).items():
-                found[article_id] = duplicates.signature(text)
-                self._put_signature(article_id, committed[article_id], found[article_id])
+            computed = {article_id: duplicates.signature(text)
+                        for article_id, text in self.article_texts(missing[start:start + PAGE]).items()}
+            if computed:
+                self._put_signatures({a: (committed[a], sig) for a, sig in computed.items()})
+            found.update(computed)
         return found
 
     def regroup(self, threshold: float) -> int:
