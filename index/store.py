@@ -233,11 +233,6 @@ class Store:
         self._touch(**info, last_build=time.time())
 
     # -- writing articles crash-safely, many at a time --------------------------------
-    def put_article(self, article: Article, version: str, chunks: Sequence[Chunk],
-                    sentence_vectors: np.ndarray) -> None:
-        self.put_articles([NewVersion(article=article, version=version, chunks=tuple(chunks),
-                                      vectors=sentence_vectors)])
-
     def put_articles(self, items: Sequence[NewVersion]) -> None:
         """Write a batch of new versions with one call per collection (group commit).
 
