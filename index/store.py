@@ -58,15 +58,12 @@ class ArticleState:
 @dataclass(frozen=True, kw_only=True)
 class NewVersion:
     """One article's new version, ready to write: its chunks, a vector per sentence (in
-    chunk order) and its MinHash signature (computed from the text when not given)."""
+    chunk order) and its MinHash signature."""
     article: Article
     version: str
     chunks: tuple[Chunk, ...]
     vectors: np.ndarray
-    signature: np.ndarray | None = None
-
-    def minhash(self) -> np.ndarray:
-        return self.signature if self.signature is not None else duplicates.signature(self.article.text)
+    signature: np.ndarray
 
 
 def text_hash(text: str) -> str:
@@ -252,7 +249,7 @@ class Store:
         self._put(self.chunks, *chunks)
         checkpoints.reached("chunks")
         # signatures before the commit: once a version is committed its signature is there
-        self._put_signatures({item.article.id: (item.version, item.minhash()) for item in items})
+        self._put_signatures({item.article.id: (item.version, item.signature) for item in items})
         checkpoints.reached("signatures")
         self.articles.upsert(ids=[item.article.id for item in items],
                              embeddings=np.array([_mean(item.vectors) for item in items]),
