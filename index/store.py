@@ -142,6 +142,11 @@ def hnsw_configuration(settings: Settings) -> dict:
             "max_neighbors": settings.hnsw_max_neighbors, "num_threads": settings.hnsw_num_threads}
 
 
+def collection_configuration(hnsw: dict | None = None) -> dict:
+    """Chroma's configuration for a collection: cosine space, plus any HNSW parameters."""
+    return {"hnsw": {"space": "cosine", **(hnsw or {})}}
+
+
 class Store:
     def __init__(self, client, prefix: str, hnsw: dict | None = None):
         self.client = client
@@ -161,7 +166,7 @@ class Store:
         def get(kind: str, hnsw: dict | None = None):
             return self.client.get_or_create_collection(
                 f"{self.prefix}-{kind}", embedding_function=None,
-                configuration={"hnsw": {"space": "cosine", **(hnsw or {})}})
+                configuration=collection_configuration(hnsw))
 
         try:
             self.articles, self.chunks = get("articles"), get("chunks")
