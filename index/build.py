@@ -13,7 +13,7 @@ import hashlib
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -85,8 +85,8 @@ class _Work:
     article: Article
     version: str
     chunks: list[Chunk]
-    inputs: list[str] = field(default_factory=list)  # what is embedded, one per sentence
-    signature: np.ndarray | None = None  # MinHash, computed while the model embeds the batch before
+    inputs: list[str]  # what is embedded, one per sentence
+    signature: np.ndarray  # MinHash, computed while the model embeds the batch before
     vectors: np.ndarray | None = None
 
     def new_version(self) -> NewVersion:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .store import PAGE, Store
+from .store import PAGE, Store, collection_configuration
 
 FIXED = ("ef_construction", "max_neighbors")  # set when a collection is created
 CHANGEABLE = ("ef_search", "num_threads")
@@ -84,7 +84,7 @@ def _recover(store: Store) -> None:
 def _rebuild(store: Store, progress=None) -> None:
     name, new, old = _names(store)
     target = store.client.create_collection(
-        new, embedding_function=None, configuration={"hnsw": {"space": "cosine", **store.hnsw}})
+        new, embedding_function=None, configuration=collection_configuration(store.hnsw))
     # written in the order a full build writes (article, chunk, sentence), so a rebuilt
     # collection gets the graph a fresh build under these settings would
     ids = sorted((record_id for record_id, _ in store._all(store.sentences, [])), key=_build_order)

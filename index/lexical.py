@@ -121,10 +121,6 @@ class LexicalIndex:
             Path(str(self.path) + suffix).unlink(missing_ok=True)
 
     # -- writing --------------------------------------------------------------------
-    def replace_article(self, article_id: str, version: str, rows: Sequence[LexicalRow]) -> None:
-        """Swap one article's rows in a single transaction."""
-        self.replace_articles([(article_id, version, rows)])
-
     def replace_articles(self, articles: Sequence[tuple[str, str, Sequence[LexicalRow]]]) -> None:
         """Swap the rows of many articles ((id, version, rows) each) in a single transaction:
         a build writes a batch at a time, and one commit per article cost a disk sync each."""

@@ -58,15 +58,12 @@ class ArticleState:
 @dataclass(frozen=True, kw_only=True)
 class NewVersion:
     """One article's new version, ready to write: its chunks, a vector per sentence (in
-    chunk order) and its MinHash signature (computed from the text when not given)."""
+    chunk order) and its MinHash signature."""
     article: Article
     version: str
     chunks: tuple[Chunk, ...]
     vectors: np.ndarray
-    signature: np.ndarray | None = None
-
-    def minhash(self) -> np.ndarray:
-        return self.signature if self.signature is not None else duplicates.signature(self.article.text)
+    signature: np.ndarray
 
 
 def text_hash(text: str) -> str:
@@ -145,6 +142,11 @@ def hnsw_configuration(settings: Settings) -> dict:
             "max_neighbors": settings.hnsw_max_neighbors, "num_threads": settings.hnsw_num_threads}
 
 
+def collection_configuration(hnsw: dict | None = None) -> dict:
+    """Chroma's configuration for a collection: cosine space, plus any HNSW parameters."""
+    return {"hnsw": {"space": "cosine", **(hnsw or {})}}
+
+
 class Store:
     def __init__(self, client, prefix: str, hnsw: dict | None = None):
         self.client = client
@@ -164,7 +166,7 @@ class Store:
         def get(kind: str, hnsw: dict | None = None):
             return self.client.get_or_create_collection(
                 f"{self.prefix}-{kind}", embedding_function=None,
-                configuration={"hnsw": {"space": "cosine", **(hnsw or {})}})
+                configuration=collection_configuration(hnsw))
 
         try:
             self.articles, self.chunks = get("articles"), get("chunks")
@@ -233,11 +235,6 @@ class Store:
         self._touch(**info, last_build=time.time())
 
     # -- writing articles crash-safely, many at a time --------------------------------
-    def put_article(self, article: Article, version: str, chunks: Sequence[Chunk],
-                    sentence_vectors: np.ndarray) -> None:
-        self.put_articles([NewVersion(article=article, version=version, chunks=tuple(chunks),
-                                      vectors=sentence_vectors)])
-
     def put_articles(self, items: Sequence[NewVersion]) -> None:
         """Write a batch of new versions with one call per collection (group commit).
 
@@ -257,9 +254,7 @@ class Store:
         self._put(self.chunks, *chunks)
         checkpoints.reached("chunks")
         # signatures before the commit: once a version is committed its signature is there
-        self.signatures.upsert(ids=[item.article.id for item in items], embeddings=[NO_VECTOR] * len(items),
-                               documents=[duplicates.encode(item.minhash()) for item in items],
-                               metadatas=[{"version": item.version, "scheme": duplicates.SCHEME} for item in items])
+        self._put_signatures({item.article.id: (item.version, item.signature) for item in items})
         checkpoints.reached("signatures")
         self.articles.upsert(ids=[item.article.id for item in items],
                              embeddings=np.array([_mean(item.vectors) for item in items]),
@@ -342,9 +337,12 @@ class Store:
         return removed
 
     # -- near-duplicates ----------------------------------------------------------------
-    def _put_signature(self, article_id: str, version: str, signature) -> None:
-        self.signatures.upsert(ids=[article_id], embeddings=[NO_VECTOR], documents=[duplicates.encode(signature)],
-                               metadatas=[{"version": version, "scheme": duplicates.SCHEME}])
+    def _put_signatures(self, signatures: dict[str, tuple[str, np.ndarray]]) -> None:
+        """Store {article id: (version, MinHash signature)} in one call."""
+        self.signatures.upsert(ids=list(signatures), embeddings=[NO_VECTOR] * len(signatures),
+                               documents=[duplicates.encode(sig) for _, sig in signatures.values()],
+                               metadatas=[{"version": version, "scheme": duplicates.SCHEME}
+                                          for version, _ in signatures.values()])
 
     def signatures_of(self, committed: dict[str, str]) -> dict[str, np.ndarray]:
         """The MinHash signature of each committed article ({article id: version}). One
@@ -362,9 +360,11 @@ class Store:
                     found[article_id] = sig
         missing = [a for a in committed if a not in found]
         for start in range(0, len(missing), PAGE):
-            for article_id, text in self.article_texts(missing[start:start + PAGE]).items():
-                found[article_id] = duplicates.signature(text)
-                self._put_signature(article_id, committed[article_id], found[article_id])
+            computed = {article_id: duplicates.signature(text)
+                        for article_id, text in self.article_texts(missing[start:start + PAGE]).items()}
+            if computed:
+                self._put_signatures({a: (committed[a], sig) for a, sig in computed.items()})
+            found.update(computed)
         return found
 
     def regroup(self, threshold: float) -> int:
