@@ -4,7 +4,7 @@ metadata (index layout 3 kept it there; now it has its own collection).
     python bench/refresh.py [--articles N]
 
 Fills a temporary embedded Chroma with N article records whose metadata is what
-`Store.put_article` writes (random text and vectors: only the metadata's size matters
+`Store.put_articles` writes (random text and vectors: only the metadata's size matters
 here), then times `Store.described()`, which `HybridSearch.refresh` calls whenever a
 build commits, once with the legacy `minhash` key and once without.
 """
