@@ -23,8 +23,8 @@ def lexical_index(folder, path, settings) -> LexicalIndex:
     for article in load_folder(folder).articles:
         chunks = chunk_text(article.text, counter, max_tokens=settings.chunk_max_tokens,
                             max_words=settings.chunk_max_words)
-        index.replace_article(article.id, "v1", [
-            LexicalRow(f"{article.id}|v1|{c.index}", article.id, article.title, c.text, "", None) for c in chunks])
+        index.replace_articles([(article.id, "v1", [
+            LexicalRow(f"{article.id}|v1|{c.index}", article.id, article.title, c.text, "", None) for c in chunks])])
     return index
 
 
@@ -76,11 +76,11 @@ def test_keyword_search_ranks_as_the_query_of_every_word(corpus, tmp_path, setti
 def test_word_counts_follow_writes_from_another_connection(tmp_path):
     path = tmp_path / "lexical.sqlite"
     reader, writer = LexicalIndex(path), LexicalIndex(path)
-    writer.replace_article("a", "v1", [LexicalRow("a|v1|0", "a", "Zebras", "A zebra crossing.", "", None)])
+    writer.replace_articles([("a", "v1", [LexicalRow("a|v1|0", "a", "Zebras", "A zebra crossing.", "", None)])])
     assert reader.document_frequencies(["zebra", "cross"]) == {"zebra": 1, "cross": 1}
     assert reader.count() == 1
-    writer.replace_article("b", "v1", [LexicalRow("b|v1|0", "b", "Zebras", "Zebras everywhere.", "", None),
-                                       LexicalRow("b|v1|1", "b", "Zebras", "No crossing.", "", None)])
+    writer.replace_articles([("b", "v1", [LexicalRow("b|v1|0", "b", "Zebras", "Zebras everywhere.", "", None),
+                                          LexicalRow("b|v1|1", "b", "Zebras", "No crossing.", "", None)])])
     assert reader.document_frequencies(["zebra", "cross"]) == {"zebra": 3, "cross": 2}  # titles count
     assert reader.count() == 3
     writer.remove_article("a")
