@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import anyio
@@ -164,6 +164,17 @@ async def answer(doors: Doors, question: str, history: Sequence[tuple[str, str]]
     """The same answer `Assistant.answer` gives, computed in a worker thread once the gate lets it in."""
     async with doors.gate.held_async():
         return await anyio.to_thread.run_sync(lambda: doors.assistant().answer(question, history, **options))
+
+
+async def search(doors: Doors, query: str, k: int, source: Any = None, since: Any = None,
+                 until: Any = None) -> list[dict]:
+    """The passages that best match `query`, as dicts; the options are checked as a question's are
+    (`Assistant.request`: a bad k or date raises InvalidRequest), then searched through the gate."""
+    helper = await anyio.to_thread.run_sync(doors.assistant)
+    filters = helper.request(query, k=k, source=source, since=since, until=until).filters
+    async with doors.gate.held_async():
+        hits = await anyio.to_thread.run_sync(lambda: helper.search.search(query, k=k, filters=filters))
+    return [asdict(hit) for hit in hits]
 
 
 async def prepare(doors: Doors, question: str, history: Sequence[tuple[str, str]], **options) -> Assistant:

@@ -47,11 +47,7 @@ def build_server(doors: Doors) -> MCPServer:
         """The passages that best match `query` (hybrid search), with article ids and character offsets.
         Filters: `source` (an outlet or a list), `since` / `until` (published dates, YYYY-MM-DD)."""
         async def call():
-            helper = await anyio.to_thread.run_sync(doors.assistant)
-            filters = helper.request(query, k=k, source=source, since=since, until=until).filters
-            async with doors.gate.held_async():
-                hits = await anyio.to_thread.run_sync(lambda: helper.search.search(query, k=k, filters=filters))
-            return {"results": [asdict(hit) for hit in hits]}
+            return {"results": await common.search(doors, query, k, source, since, until)}
         return await _run(call)
 
     @server.tool()

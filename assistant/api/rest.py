@@ -5,7 +5,6 @@ build already running, 413 a body too large, 429 a full queue, 503 the index unr
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Literal
 
 import anyio
@@ -56,14 +55,10 @@ def router(doors: Doors) -> APIRouter:
         return final.as_dict()
 
     @api.get("/search", summary="The passages that best match a query (hybrid search), with their offsets")
-    async def search(q: str = Query(min_length=1, description="the query"), k: int = Query(5, ge=1, le=50),
+    async def search(q: str = Query(min_length=1, description="the query"), k: int = Query(5, description="1-50"),
                      source: list[str] = Query(default_factory=list, description="only these outlets"),
                      since: str | None = None, until: str | None = None) -> dict:
-        helper = await anyio.to_thread.run_sync(doors.assistant)
-        filters = helper.request(q, k=k, source=source, since=since, until=until).filters
-        async with doors.gate.held_async():
-            hits = await anyio.to_thread.run_sync(lambda: helper.search.search(q, k=k, filters=filters))
-        return {"query": q, "results": [asdict(hit) for hit in hits]}
+        return {"query": q, "results": await common.search(doors, q, k, source, since, until)}
 
     @api.get("/articles", summary="The indexed articles, newest first; filter by outlet and published date")
     async def articles(source: list[str] = Query(default_factory=list, description="only these outlets"),
