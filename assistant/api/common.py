@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import Scope
 
 from index import AssistantError, IndexBusy, Settings
+from index.settings import AnswerMode
 
 from ..answering import Assistant
 from ..answers import Answer
@@ -25,6 +26,7 @@ from .auth import key_accepted
 
 log = logging.getLogger("assistant.api")
 OPTIONS = ("k", "mode", "source", "since", "until")
+MODES = f"how to answer: {', '.join(AnswerMode)}"  # the doors leave the check to make_request
 
 
 @dataclass(frozen=True, kw_only=True)

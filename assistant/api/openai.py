@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..answers import Answer
 from . import common
-from .common import DoorError, Doors
+from .common import MODES, DoorError, Doors
 from .sources import answer_text, message_text
 
 LLM_MODEL = "news-assistant-llm"
@@ -53,7 +53,7 @@ class ChatRequest(BaseModel):
     source: str | list[str] | None = Field(None, description="only this outlet, or these")
     since: str | int | None = Field(None, description="only articles published on or after (YYYY-MM-DD)")
     until: str | int | None = Field(None, description="only articles published on or before (YYYY-MM-DD)")
-    mode: Literal["extractive", "timeline", "briefing", "llm"] | None = None
+    mode: str | None = Field(None, description=MODES)  # checked by make_request, as every option
 
 
 def error_response(error: DoorError) -> JSONResponse:

@@ -5,8 +5,6 @@ build already running, 413 a body too large, 429 a full queue, 503 the index unr
 
 from __future__ import annotations
 
-from typing import Literal
-
 import anyio
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
@@ -16,9 +14,7 @@ from index import build_index
 
 from . import common
 from .catalog import article_record, listed_articles
-from .common import DoorError, Doors
-
-Mode = Literal["extractive", "timeline", "briefing", "llm"]
+from .common import MODES, DoorError, Doors
 
 
 class AnswerRequest(BaseModel):
@@ -27,7 +23,7 @@ class AnswerRequest(BaseModel):
     history: list[tuple[str, str]] = Field(default_factory=list,
                                            description="earlier [question, answer] turns, oldest first")
     k: int | None = Field(None, description="passages to answer from (1-50; default ASSISTANT_TOP_K)")
-    mode: Mode | None = None
+    mode: str | None = Field(None, description=MODES)
     source: str | list[str] | None = Field(None, description="only this outlet, or these")
     since: str | int | None = Field(None, description="published on or after (YYYY-MM-DD or epoch seconds)")
     until: str | int | None = Field(None, description="published on or before (YYYY-MM-DD or epoch seconds)")
