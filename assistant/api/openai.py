@@ -56,10 +56,14 @@ class ChatRequest(BaseModel):
     mode: str | None = Field(None, description=MODES)  # checked by make_request, as every option
 
 
+def error_body(error: DoorError) -> dict:
+    """OpenAI's error object: the response body, and the last event of a stream that failed."""
+    return {"error": {"message": error.message, "type": error.kind, "param": error.param, "code": error.code}}
+
+
 def error_response(error: DoorError) -> JSONResponse:
-    body = {"error": {"message": error.message, "type": error.kind, "param": error.param, "code": error.code}}
     headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
-    return JSONResponse(body, status_code=error.status, headers=headers)
+    return JSONResponse(error_body(error), status_code=error.status, headers=headers)
 
 
 def router(doors: Doors) -> APIRouter:
@@ -176,7 +180,5 @@ async def _chunks(doors: Doors, helper, model: str, live: bool, question: str, h
                 sent += item
                 yield event({"content": item})
     except Exception as error:  # noqa: BLE001 (the stream has started: the error is its last event)
-        failed = common.door_error(error)
-        body = {"error": {"message": failed.message, "type": failed.kind, "param": failed.param, "code": failed.code}}
-        yield f"data: {json.dumps(body)}\n\n"
+        yield f"data: {json.dumps(error_body(common.door_error(error)))}\n\n"
     yield "data: [DONE]\n\n"
