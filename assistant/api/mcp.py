@@ -8,7 +8,6 @@ body is a JSON-RPC error."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 import anyio
@@ -23,7 +22,7 @@ from . import common
 from .auth import key_accepted
 from .catalog import article_record, listed_articles
 from .common import DoorError, Doors
-from .sources import message_text
+from .sources import citation_dicts, message_text
 
 INSTRUCTIONS = ("Answers questions about a collection of news articles. Every sentence of an answer cites the "
                 "exact article sentences it comes from ([n] markers and a Sources list). Use answer_question for "
@@ -59,7 +58,7 @@ def build_server(doors: Doors) -> MCPServer:
             await common.prepare(doors, question, turns)
             final = await common.answer(doors, question, turns)
             structured = {"text": final.text, "abstained": final.abstained, "question": final.question,
-                          "citations": [asdict(c) for c in final.citations]}
+                          "citations": citation_dicts(final)}
             return CallToolResult(content=[TextContent(type="text", text=message_text(final))],
                                   structured_content=structured)
         return await _run(call)

@@ -16,7 +16,6 @@ import json
 import time
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import asdict
 from typing import Any, Literal
 
 from fastapi import APIRouter
@@ -26,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..answers import Answer
 from . import common
 from .common import MODES, DoorError, Doors
-from .sources import answer_text, message_text
+from .sources import answer_text, citation_dicts, message_text
 
 LLM_MODEL = "news-assistant-llm"
 
@@ -150,7 +149,7 @@ def completion(final: Answer, model: str) -> dict:
             "model": model, "system_fingerprint": None,
             "choices": [{"index": 0, "message": {"role": "assistant", "content": message_text(final)},
                          "finish_reason": "stop", "logprobs": None}],
-            "citations": [asdict(c) for c in final.citations]}
+            "citations": citation_dicts(final)}
 
 
 async def _chunks(doors: Doors, helper, model: str, live: bool, question: str, history: list,
@@ -175,7 +174,7 @@ async def _chunks(doors: Doors, helper, model: str, live: bool, question: str, h
                 rest = full[len(sent):] if full.startswith(sent) else f"\n\n{full}"
                 if rest:
                     yield event({"content": rest})
-                yield event({}, "stop", citations=[asdict(c) for c in item.citations])
+                yield event({}, "stop", citations=citation_dicts(item))
             elif live and item:
                 sent += item
                 yield event({"content": item})
