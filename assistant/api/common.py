@@ -22,6 +22,7 @@ from index.settings import AnswerMode
 from ..answering import Assistant
 from ..answers import Answer
 from ..gate import AnswerGate, QueueFull
+from ..pipeline.request import Request as Asked
 from .auth import key_accepted
 
 log = logging.getLogger("assistant.api")
@@ -179,12 +180,12 @@ async def search(doors: Doors, query: str, k: int, source: Any = None, since: An
     return [asdict(hit) for hit in hits]
 
 
-async def prepare(doors: Doors, question: str, history: Sequence[tuple[str, str]], **options) -> Assistant:
-    """The Assistant, once the request is known to be valid: a bad option (a date, k, mode)
-    raises ValueError here, before a streamed reply has sent its first byte."""
+async def prepare(doors: Doors, question: str, history: Sequence[tuple[str, str]],
+                  **options) -> tuple[Assistant, Asked]:
+    """The Assistant and the checked request: a bad option (a date, k, mode) raises
+    InvalidRequest here (make_request), before a streamed reply has sent its first byte."""
     helper = await anyio.to_thread.run_sync(doors.assistant)
-    helper.request(question, history, **options)
-    return helper
+    return helper, helper.request(question, history, **options)
 
 
 async def stream(doors: Doors, helper: Assistant, question: str, history: Sequence[tuple[str, str]],

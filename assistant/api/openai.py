@@ -88,10 +88,10 @@ def router(doors: Doors) -> APIRouter:
             raise _unknown_model(request.model, doors)
         question, history = conversation(request.messages)
         options = _options(request)
-        helper = await common.prepare(doors, question, history, **options)
+        helper, checked = await common.prepare(doors, question, history, **options)
         if request.stream:
             doors.gate.refuse_if_full()  # a 429 now rather than an error event after a 200
-            live = helper.request(question, history, **options).mode != "llm"
+            live = checked.mode != "llm"
             chunks = _chunks(doors, helper, request.model, live, question, history, options)
             return StreamingResponse(chunks, media_type="text/event-stream",
                                      headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
