@@ -274,6 +274,8 @@ def test_rest_search_articles_and_article_text(open_site):
     ("post", "/api/answer", {"question": ["Who?"]}, 400),
     ("post", "/api/answer", None, 400),
     ("get", "/api/search?q=Kursk&k=0", None, 400),
+    ("get", "/api/search?q=Kursk&k=51", None, 400),
+    ("post", "/api/answer", {"question": "Who?", "mode": "poem"}, 400),
     ("get", "/api/search?k=3", None, 400),
     ("get", "/api/articles?since=not-a-date", None, 400),
     ("get", "/api/articles/no-such-article.txt", None, 404),

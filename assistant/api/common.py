@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import anyio
@@ -17,14 +17,17 @@ from starlette.exceptions import HTTPException
 from starlette.types import Scope
 
 from index import AssistantError, IndexBusy, Settings
+from index.settings import AnswerMode
 
 from ..answering import Assistant
 from ..answers import Answer
 from ..gate import AnswerGate, QueueFull
+from ..pipeline.request import Request as Asked
 from .auth import key_accepted
 
 log = logging.getLogger("assistant.api")
 OPTIONS = ("k", "mode", "source", "since", "until")
+MODES = f"how to answer: {', '.join(AnswerMode)}"  # the doors leave the check to make_request
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -166,12 +169,23 @@ async def answer(doors: Doors, question: str, history: Sequence[tuple[str, str]]
         return await anyio.to_thread.run_sync(lambda: doors.assistant().answer(question, history, **options))
 
 
-async def prepare(doors: Doors, question: str, history: Sequence[tuple[str, str]], **options) -> Assistant:
-    """The Assistant, once the request is known to be valid: a bad option (a date, k, mode)
-    raises ValueError here, before a streamed reply has sent its first byte."""
+async def search(doors: Doors, query: str, k: int, source: Any = None, since: Any = None,
+                 until: Any = None) -> list[dict]:
+    """The passages that best match `query`, as dicts; the options are checked as a question's are
+    (`Assistant.request`: a bad k or date raises InvalidRequest), then searched through the gate."""
     helper = await anyio.to_thread.run_sync(doors.assistant)
-    helper.request(question, history, **options)
-    return helper
+    filters = helper.request(query, k=k, source=source, since=since, until=until).filters
+    async with doors.gate.held_async():
+        hits = await anyio.to_thread.run_sync(lambda: helper.search.search(query, k=k, filters=filters))
+    return [asdict(hit) for hit in hits]
+
+
+async def prepare(doors: Doors, question: str, history: Sequence[tuple[str, str]],
+                  **options) -> tuple[Assistant, Asked]:
+    """The Assistant and the checked request: a bad option (a date, k, mode) raises
+    InvalidRequest here (make_request), before a streamed reply has sent its first byte."""
+    helper = await anyio.to_thread.run_sync(doors.assistant)
+    return helper, helper.request(question, history, **options)
 
 
 async def stream(doors: Doors, helper: Assistant, question: str, history: Sequence[tuple[str, str]],

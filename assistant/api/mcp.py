@@ -8,7 +8,6 @@ body is a JSON-RPC error."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 import anyio
@@ -23,7 +22,7 @@ from . import common
 from .auth import key_accepted
 from .catalog import article_record, listed_articles
 from .common import DoorError, Doors
-from .sources import message_text
+from .sources import citation_dicts, message_text
 
 INSTRUCTIONS = ("Answers questions about a collection of news articles. Every sentence of an answer cites the "
                 "exact article sentences it comes from ([n] markers and a Sources list). Use answer_question for "
@@ -47,11 +46,7 @@ def build_server(doors: Doors) -> MCPServer:
         """The passages that best match `query` (hybrid search), with article ids and character offsets.
         Filters: `source` (an outlet or a list), `since` / `until` (published dates, YYYY-MM-DD)."""
         async def call():
-            helper = await anyio.to_thread.run_sync(doors.assistant)
-            filters = helper.request(query, k=k, source=source, since=since, until=until).filters
-            async with doors.gate.held_async():
-                hits = await anyio.to_thread.run_sync(lambda: helper.search.search(query, k=k, filters=filters))
-            return {"results": [asdict(hit) for hit in hits]}
+            return {"results": await common.search(doors, query, k, source, since, until)}
         return await _run(call)
 
     @server.tool()
@@ -63,7 +58,7 @@ def build_server(doors: Doors) -> MCPServer:
             await common.prepare(doors, question, turns)
             final = await common.answer(doors, question, turns)
             structured = {"text": final.text, "abstained": final.abstained, "question": final.question,
-                          "citations": [asdict(c) for c in final.citations]}
+                          "citations": citation_dicts(final)}
             return CallToolResult(content=[TextContent(type="text", text=message_text(final))],
                                   structured_content=structured)
         return await _run(call)

@@ -16,7 +16,6 @@ import json
 import time
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import asdict
 from typing import Any, Literal
 
 from fastapi import APIRouter
@@ -25,8 +24,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..answers import Answer
 from . import common
-from .common import DoorError, Doors
-from .sources import answer_text, message_text
+from .common import MODES, DoorError, Doors
+from .sources import answer_text, citation_dicts, message_text
 
 LLM_MODEL = "news-assistant-llm"
 
@@ -53,13 +52,17 @@ class ChatRequest(BaseModel):
     source: str | list[str] | None = Field(None, description="only this outlet, or these")
     since: str | int | None = Field(None, description="only articles published on or after (YYYY-MM-DD)")
     until: str | int | None = Field(None, description="only articles published on or before (YYYY-MM-DD)")
-    mode: Literal["extractive", "timeline", "briefing", "llm"] | None = None
+    mode: str | None = Field(None, description=MODES)  # checked by make_request, as every option
+
+
+def error_body(error: DoorError) -> dict:
+    """OpenAI's error object: the response body, and the last event of a stream that failed."""
+    return {"error": {"message": error.message, "type": error.kind, "param": error.param, "code": error.code}}
 
 
 def error_response(error: DoorError) -> JSONResponse:
-    body = {"error": {"message": error.message, "type": error.kind, "param": error.param, "code": error.code}}
     headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
-    return JSONResponse(body, status_code=error.status, headers=headers)
+    return JSONResponse(error_body(error), status_code=error.status, headers=headers)
 
 
 def router(doors: Doors) -> APIRouter:
@@ -85,10 +88,10 @@ def router(doors: Doors) -> APIRouter:
             raise _unknown_model(request.model, doors)
         question, history = conversation(request.messages)
         options = _options(request)
-        helper = await common.prepare(doors, question, history, **options)
+        helper, checked = await common.prepare(doors, question, history, **options)
         if request.stream:
             doors.gate.refuse_if_full()  # a 429 now rather than an error event after a 200
-            live = helper.request(question, history, **options).mode != "llm"
+            live = checked.mode != "llm"
             chunks = _chunks(doors, helper, request.model, live, question, history, options)
             return StreamingResponse(chunks, media_type="text/event-stream",
                                      headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
@@ -146,7 +149,7 @@ def completion(final: Answer, model: str) -> dict:
             "model": model, "system_fingerprint": None,
             "choices": [{"index": 0, "message": {"role": "assistant", "content": message_text(final)},
                          "finish_reason": "stop", "logprobs": None}],
-            "citations": [asdict(c) for c in final.citations]}
+            "citations": citation_dicts(final)}
 
 
 async def _chunks(doors: Doors, helper, model: str, live: bool, question: str, history: list,
@@ -171,12 +174,10 @@ async def _chunks(doors: Doors, helper, model: str, live: bool, question: str, h
                 rest = full[len(sent):] if full.startswith(sent) else f"\n\n{full}"
                 if rest:
                     yield event({"content": rest})
-                yield event({}, "stop", citations=[asdict(c) for c in item.citations])
+                yield event({}, "stop", citations=citation_dicts(item))
             elif live and item:
                 sent += item
                 yield event({"content": item})
     except Exception as error:  # noqa: BLE001 (the stream has started: the error is its last event)
-        failed = common.door_error(error)
-        body = {"error": {"message": failed.message, "type": failed.kind, "param": failed.param, "code": failed.code}}
-        yield f"data: {json.dumps(body)}\n\n"
+        yield f"data: {json.dumps(error_body(common.door_error(error)))}\n\n"
     yield "data: [DONE]\n\n"

@@ -5,9 +5,6 @@ build already running, 413 a body too large, 429 a full queue, 503 the index unr
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from typing import Literal
-
 import anyio
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
@@ -17,9 +14,7 @@ from index import build_index
 
 from . import common
 from .catalog import article_record, listed_articles
-from .common import DoorError, Doors
-
-Mode = Literal["extractive", "timeline", "briefing", "llm"]
+from .common import MODES, DoorError, Doors
 
 
 class AnswerRequest(BaseModel):
@@ -28,7 +23,7 @@ class AnswerRequest(BaseModel):
     history: list[tuple[str, str]] = Field(default_factory=list,
                                            description="earlier [question, answer] turns, oldest first")
     k: int | None = Field(None, description="passages to answer from (1-50; default ASSISTANT_TOP_K)")
-    mode: Mode | None = None
+    mode: str | None = Field(None, description=MODES)
     source: str | list[str] | None = Field(None, description="only this outlet, or these")
     since: str | int | None = Field(None, description="published on or after (YYYY-MM-DD or epoch seconds)")
     until: str | int | None = Field(None, description="published on or before (YYYY-MM-DD or epoch seconds)")
@@ -56,14 +51,10 @@ def router(doors: Doors) -> APIRouter:
         return final.as_dict()
 
     @api.get("/search", summary="The passages that best match a query (hybrid search), with their offsets")
-    async def search(q: str = Query(min_length=1, description="the query"), k: int = Query(5, ge=1, le=50),
+    async def search(q: str = Query(min_length=1, description="the query"), k: int = Query(5, description="1-50"),
                      source: list[str] = Query(default_factory=list, description="only these outlets"),
                      since: str | None = None, until: str | None = None) -> dict:
-        helper = await anyio.to_thread.run_sync(doors.assistant)
-        filters = helper.request(q, k=k, source=source, since=since, until=until).filters
-        async with doors.gate.held_async():
-            hits = await anyio.to_thread.run_sync(lambda: helper.search.search(q, k=k, filters=filters))
-        return {"query": q, "results": [asdict(hit) for hit in hits]}
+        return {"query": q, "results": await common.search(doors, q, k, source, since, until)}
 
     @api.get("/articles", summary="The indexed articles, newest first; filter by outlet and published date")
     async def articles(source: list[str] = Query(default_factory=list, description="only these outlets"),

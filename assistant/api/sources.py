@@ -6,6 +6,7 @@ answered exactly as `answer()` answers it."""
 from __future__ import annotations
 
 import re
+from dataclasses import asdict
 
 from index.textview import normalised
 
@@ -33,6 +34,11 @@ def source_line(citation: Citation) -> str:
     if citation.also_reported_by:
         line += f" (also reported by {', '.join(citation.also_reported_by)})"
     return "\n".join([line] + [f"  > {' '.join(s.split())}" for s in cited_sentences(citation) if s])
+
+
+def citation_dicts(answer: Answer) -> list[dict]:
+    """The structured citations, as in `Answer.as_dict()["citations"]` (what every door sends beside the text)."""
+    return [asdict(c) for c in answer.citations]
 
 
 def message_text(answer: Answer) -> str:
