@@ -16,7 +16,7 @@ from filelock import FileLock, Timeout
 
 from .errors import IndexBusy
 from .feed_formats import FeedError, parse_feed
-from .fetch import Fetcher, FetchFailed, check_url
+from .fetch import Fetcher, FetchFailed, check_url, using_fetcher
 from .settings import Settings
 from .web import Failure, normalize_url
 
@@ -147,24 +147,6 @@ def remove_feed(url: str, settings: Settings | None = None) -> FeedInfo:
             raise FeedError(f"{url}: not followed (see `assistant feeds list`)")
         store.feeds.remove(feed)
         return _info(feed)
-
-
-class using_fetcher:  # noqa: N801 - used like a function: `with using_fetcher(...) as client`
-    """The caller's fetcher, or a new one closed afterwards."""
-
-    def __init__(self, settings: Settings, given: Fetcher | None):
-        self.given, self.settings = given, settings
-        self.own: Fetcher | None = None
-
-    def __enter__(self) -> Fetcher:
-        if self.given is not None:
-            return self.given
-        self.own = Fetcher(self.settings)
-        return self.own
-
-    def __exit__(self, *exc) -> None:
-        if self.own is not None:
-            self.own.close()
 
 
 def export_opml(settings: Settings | None = None) -> str:

@@ -30,10 +30,9 @@ from .feed_list import (
     import_opml,
     list_feeds,
     remove_feed,
-    using_fetcher,
     utc_now,
 )
-from .fetch import Fetcher, FetchFailed
+from .fetch import Fetcher, FetchFailed, using_fetcher
 from .settings import Settings
 from .web import MIN_WORDS, Failure, article_path, extract, normalize_url, save_record
 

@@ -25,7 +25,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from .articles import clean_text
 from .errors import AssistantError
-from .fetch import Fetched, Fetcher, FetchFailed, check_url
+from .fetch import Fetched, Fetcher, FetchFailed, check_url, using_fetcher
 from .settings import Settings
 
 WEB_FOLDER = "web"
@@ -254,12 +254,10 @@ def add_urls(urls: Iterable[str], *, settings: Settings | None = None, progress:
     outcomes: dict[str, list[str]] = {"added": [], "updated": [], "unchanged": []}
     failed: list[Failure] = []
     done: dict[str, str] = {}  # article id -> the URL that gave it (duplicates in one request)
-    own = fetcher is None
-    fetcher = fetcher or Fetcher(settings)
-    try:
+    with using_fetcher(settings, fetcher) as client:
         for number, url in enumerate(urls, 1):
             try:
-                record = fetch_article(fetcher, url)
+                record = fetch_article(client, url)
                 rel = article_path(record["url"])
                 if rel in done:
                     raise FetchFailed(url, f"duplicate: the same article as {done[rel]}")
@@ -270,9 +268,6 @@ def add_urls(urls: Iterable[str], *, settings: Settings | None = None, progress:
                 failed.append(Failure(url=url, reason=failure.reason))
             if progress:
                 progress(number, len(urls), url)
-    finally:
-        if own:
-            fetcher.close()
     report = None
     if index and done:
         from .build import build_index
