@@ -209,7 +209,7 @@ def _later_version(previous: dict, record: dict, now: str) -> dict:
     return record
 
 
-def _save(folder: Path, rel: str, record: dict, url: str) -> str:
+def save_or_fail(folder: Path, rel: str, record: dict, url: str) -> str:
     """save_record, with a folder that cannot be written to reported like a failed fetch."""
     try:
         return save_record(folder, rel, record)
@@ -261,7 +261,7 @@ def add_urls(urls: Iterable[str], *, settings: Settings | None = None, progress:
                 rel = article_path(record["url"])
                 if rel in done:
                     raise FetchFailed(url, f"duplicate: the same article as {done[rel]}")
-                outcome = _save(settings.articles_dir, rel, record, url)
+                outcome = save_or_fail(settings.articles_dir, rel, record, url)
                 done[rel] = url
                 outcomes[outcome].append(rel)
             except FetchFailed as failure:
