@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,7 +16,7 @@ from .errors import IndexBusy
 from .feed_formats import FeedError, parse_feed
 from .fetch import Fetcher, FetchFailed, check_url, using_fetcher
 from .settings import Settings
-from .web import Failure, normalize_url
+from .web import Failure, normalize_url, write_atomic
 
 FEEDS_FILE = "feeds.json"
 FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, "
@@ -85,10 +83,7 @@ class FeedStore:
         return data
 
     def save(self) -> None:
-        handle, temp = tempfile.mkstemp(prefix=".feeds-", dir=self.path.parent)
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(self.data, out, ensure_ascii=False, indent=1)
-        os.replace(temp, self.path)
+        write_atomic(self.path, json.dumps(self.data, ensure_ascii=False, indent=1).encode("utf-8"))
 
     @property
     def feeds(self) -> list[dict]:

@@ -177,7 +177,7 @@ def save_record(folder: Path, rel: str, record: dict) -> str:
         while (earlier := target.with_name(f"{target.stem}.v{number}.json")).exists():
             number += 1
         os.replace(target, earlier)  # same folder: atomic; the reader sees the old name or the new one
-    _write_atomic(target, json.dumps(record, ensure_ascii=False, indent=1).encode("utf-8"))
+    write_atomic(target, json.dumps(record, ensure_ascii=False, indent=1).encode("utf-8"))
     return "added" if previous is None else "updated"
 
 
@@ -225,7 +225,7 @@ def _read(path: Path) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
-def _write_atomic(target: Path, data: bytes) -> None:
+def write_atomic(target: Path, data: bytes) -> None:
     # a hidden temporary name: the loader skips hidden files, so it never reads half a file
     handle, temp = tempfile.mkstemp(prefix=".fetch-", dir=target.parent)
     try:
