@@ -16,7 +16,7 @@ from .errors import IndexBusy
 from .feed_formats import FeedError, parse_feed
 from .fetch import Fetcher, FetchFailed, check_url, using_fetcher
 from .settings import Settings
-from .web import Failure, normalize_url, write_atomic
+from .web import Failure, normalize_url, utc_now, write_atomic
 
 FEEDS_FILE = "feeds.json"
 FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, "
@@ -98,10 +98,6 @@ class FeedStore:
                 "etag": "", "last_modified": "", "items": {}}
         self.feeds.append(feed)
         return feed
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 def _info(feed: dict) -> FeedInfo:

@@ -30,11 +30,10 @@ from .feed_list import (
     import_opml,
     list_feeds,
     remove_feed,
-    utc_now,
 )
 from .fetch import Fetcher, FetchFailed, using_fetcher
 from .settings import Settings
-from .web import MIN_WORDS, Failure, article_path, extract, normalize_url, save_or_fail
+from .web import MIN_WORDS, Failure, article_path, extract, normalize_url, save_or_fail, utc_now
 
 __all__ = ["FEEDS_FILE", "Entry", "FeedError", "FeedInfo", "FeedPoller", "FeedResult", "ImportReport", "ParsedFeed",
            "UpdateReport", "add_feed", "discover_feeds", "export_opml", "html_text", "import_opml", "list_feeds",

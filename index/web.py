@@ -156,6 +156,10 @@ def _site(url: str) -> str:
     return (urlsplit(url).hostname or "").lower().removeprefix("www.")
 
 
+def utc_now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
 # -- saving -----------------------------------------------------------------------------
 
 def save_record(folder: Path, rel: str, record: dict) -> str:
@@ -169,7 +173,7 @@ def save_record(folder: Path, rel: str, record: dict) -> str:
     previous = _read(target)
     if previous is not None and _same_article(previous, record):
         return "unchanged"
-    now = datetime.now(UTC).replace(microsecond=0).isoformat()
+    now = utc_now()
     record = {**record, "fetched": now}
     if previous is not None:
         record = _later_version(previous, record, now)
