@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,9 +14,9 @@ from filelock import FileLock, Timeout
 
 from .errors import IndexBusy
 from .feed_formats import FeedError, parse_feed
-from .fetch import Fetcher, FetchFailed, check_url
+from .fetch import Fetcher, FetchFailed, check_url, using_fetcher
 from .settings import Settings
-from .web import Failure, normalize_url
+from .web import Failure, normalize_url, utc_now, write_atomic
 
 FEEDS_FILE = "feeds.json"
 FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, "
@@ -85,10 +83,7 @@ class FeedStore:
         return data
 
     def save(self) -> None:
-        handle, temp = tempfile.mkstemp(prefix=".feeds-", dir=self.path.parent)
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(self.data, out, ensure_ascii=False, indent=1)
-        os.replace(temp, self.path)
+        write_atomic(self.path, json.dumps(self.data, ensure_ascii=False, indent=1).encode("utf-8"))
 
     @property
     def feeds(self) -> list[dict]:
@@ -103,10 +98,6 @@ class FeedStore:
                 "etag": "", "last_modified": "", "items": {}}
         self.feeds.append(feed)
         return feed
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 def _info(feed: dict) -> FeedInfo:
@@ -147,24 +138,6 @@ def remove_feed(url: str, settings: Settings | None = None) -> FeedInfo:
             raise FeedError(f"{url}: not followed (see `assistant feeds list`)")
         store.feeds.remove(feed)
         return _info(feed)
-
-
-class using_fetcher:  # noqa: N801 - used like a function: `with using_fetcher(...) as client`
-    """The caller's fetcher, or a new one closed afterwards."""
-
-    def __init__(self, settings: Settings, given: Fetcher | None):
-        self.given, self.settings = given, settings
-        self.own: Fetcher | None = None
-
-    def __enter__(self) -> Fetcher:
-        if self.given is not None:
-            return self.given
-        self.own = Fetcher(self.settings)
-        return self.own
-
-    def __exit__(self, *exc) -> None:
-        if self.own is not None:
-            self.own.close()
 
 
 def export_opml(settings: Settings | None = None) -> str:

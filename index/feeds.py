@@ -30,12 +30,10 @@ from .feed_list import (
     import_opml,
     list_feeds,
     remove_feed,
-    using_fetcher,
-    utc_now,
 )
-from .fetch import Fetcher, FetchFailed
+from .fetch import Fetcher, FetchFailed, using_fetcher
 from .settings import Settings
-from .web import MIN_WORDS, Failure, article_path, extract, normalize_url, save_record
+from .web import MIN_WORDS, Failure, article_path, extract, normalize_url, save_or_fail, utc_now
 
 __all__ = ["FEEDS_FILE", "Entry", "FeedError", "FeedInfo", "FeedPoller", "FeedResult", "ImportReport", "ParsedFeed",
            "UpdateReport", "add_feed", "discover_feeds", "export_opml", "html_text", "import_opml", "list_feeds",
@@ -213,10 +211,9 @@ class _Poll:
             return None
         self.saved_now[rel] = entry.link
         try:
-            outcome = save_record(self.settings.articles_dir, rel, record)
-        except (OSError, AssistantError) as error:  # the folder is full or read-only: say so, go on
-            reason = getattr(error, "strerror", None) or str(error)
-            self.failed.append(Failure(url=entry.link, reason=f"cannot be saved as {rel} ({reason})"))
+            outcome = save_or_fail(self.settings.articles_dir, rel, record, entry.link)
+        except FetchFailed as failed:  # the folder is full or read-only: say so, go on
+            self.failed.append(Failure(url=entry.link, reason=failed.reason))
             return None
         return rel, outcome, validators, canonical
 

@@ -168,6 +168,24 @@ class _GuardedTransport(httpx.HTTPTransport):
                                              network_backend=_GuardedBackend(allow_private))
 
 
+class using_fetcher:  # noqa: N801 - used like a function: `with using_fetcher(...) as client`
+    """The caller's fetcher, or a new one closed afterwards."""
+
+    def __init__(self, settings: Settings, given: Fetcher | None):
+        self.given, self.settings = given, settings
+        self.own: Fetcher | None = None
+
+    def __enter__(self) -> Fetcher:
+        if self.given is not None:
+            return self.given
+        self.own = Fetcher(self.settings)
+        return self.own
+
+    def __exit__(self, *exc) -> None:
+        if self.own is not None:
+            self.own.close()
+
+
 # -- politeness -------------------------------------------------------------------------
 
 class _Hosts:

@@ -25,7 +25,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from .articles import clean_text
 from .errors import AssistantError
-from .fetch import Fetched, Fetcher, FetchFailed, check_url
+from .fetch import Fetched, Fetcher, FetchFailed, check_url, using_fetcher
 from .settings import Settings
 
 WEB_FOLDER = "web"
@@ -156,6 +156,10 @@ def _site(url: str) -> str:
     return (urlsplit(url).hostname or "").lower().removeprefix("www.")
 
 
+def utc_now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
 # -- saving -----------------------------------------------------------------------------
 
 def save_record(folder: Path, rel: str, record: dict) -> str:
@@ -169,7 +173,7 @@ def save_record(folder: Path, rel: str, record: dict) -> str:
     previous = _read(target)
     if previous is not None and _same_article(previous, record):
         return "unchanged"
-    now = datetime.now(UTC).replace(microsecond=0).isoformat()
+    now = utc_now()
     record = {**record, "fetched": now}
     if previous is not None:
         record = _later_version(previous, record, now)
@@ -177,7 +181,7 @@ def save_record(folder: Path, rel: str, record: dict) -> str:
         while (earlier := target.with_name(f"{target.stem}.v{number}.json")).exists():
             number += 1
         os.replace(target, earlier)  # same folder: atomic; the reader sees the old name or the new one
-    _write_atomic(target, json.dumps(record, ensure_ascii=False, indent=1).encode("utf-8"))
+    write_atomic(target, json.dumps(record, ensure_ascii=False, indent=1).encode("utf-8"))
     return "added" if previous is None else "updated"
 
 
@@ -209,7 +213,7 @@ def _later_version(previous: dict, record: dict, now: str) -> dict:
     return record
 
 
-def _save(folder: Path, rel: str, record: dict, url: str) -> str:
+def save_or_fail(folder: Path, rel: str, record: dict, url: str) -> str:
     """save_record, with a folder that cannot be written to reported like a failed fetch."""
     try:
         return save_record(folder, rel, record)
@@ -225,7 +229,7 @@ def _read(path: Path) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
-def _write_atomic(target: Path, data: bytes) -> None:
+def write_atomic(target: Path, data: bytes) -> None:
     # a hidden temporary name: the loader skips hidden files, so it never reads half a file
     handle, temp = tempfile.mkstemp(prefix=".fetch-", dir=target.parent)
     try:
@@ -254,25 +258,20 @@ def add_urls(urls: Iterable[str], *, settings: Settings | None = None, progress:
     outcomes: dict[str, list[str]] = {"added": [], "updated": [], "unchanged": []}
     failed: list[Failure] = []
     done: dict[str, str] = {}  # article id -> the URL that gave it (duplicates in one request)
-    own = fetcher is None
-    fetcher = fetcher or Fetcher(settings)
-    try:
+    with using_fetcher(settings, fetcher) as client:
         for number, url in enumerate(urls, 1):
             try:
-                record = fetch_article(fetcher, url)
+                record = fetch_article(client, url)
                 rel = article_path(record["url"])
                 if rel in done:
                     raise FetchFailed(url, f"duplicate: the same article as {done[rel]}")
-                outcome = _save(settings.articles_dir, rel, record, url)
+                outcome = save_or_fail(settings.articles_dir, rel, record, url)
                 done[rel] = url
                 outcomes[outcome].append(rel)
             except FetchFailed as failure:
                 failed.append(Failure(url=url, reason=failure.reason))
             if progress:
                 progress(number, len(urls), url)
-    finally:
-        if own:
-            fetcher.close()
     report = None
     if index and done:
         from .build import build_index

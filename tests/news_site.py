@@ -277,10 +277,7 @@ def gzip_bomb(request) -> None:
 
 def redirect(to: str, status: int = 302):
     def handler(request):
-        request.send_response(status)
-        request.send_header("Location", to)
-        request.send_header("Content-Length", "0")
-        request.end_headers()
+        request._empty(status, {"Location": to})
     return handler
 
 

@@ -207,3 +207,15 @@ def test_the_feed_list_can_be_read_while_an_update_holds_it(news_site):
     follow(news_site, "/feeds/harbour.rss")
     with FeedStore(Settings.load()):  # as an update in another thread or process does
         assert [f.url for f in list_feeds()] == [news_site.url("/feeds/harbour.rss")]
+
+
+def test_an_item_that_cannot_be_saved_is_reported_and_the_update_goes_on(news_site, tmp_path, monkeypatch):
+    follow(news_site, "/feeds/valley.atom")
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the articles folder should be")
+    monkeypatch.setenv("ASSISTANT_ARTICLES_DIR", str(blocked))
+    report = update_feeds(index=False)
+    [feed] = report.feeds
+    assert feed.new == 0 and feed.error is None and report.failed == 1
+    assert feed.failed[0].url == news_site.url(f"/news/{STORIES['lake']['slug']}.html")
+    assert "cannot be saved as web/" in feed.failed[0].reason

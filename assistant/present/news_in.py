@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import gradio as gr
 
 from index.errors import AssistantError
-from index.feeds import FeedError, UpdateReport, add_feed, list_feeds, remove_feed, update_feeds
+from index.feeds import UpdateReport, add_feed, list_feeds, remove_feed, update_feeds
 from index.fetch import iter_urls
 from index.web import add_urls
 
@@ -74,7 +74,7 @@ class NewsIn:
         try:
             feed = remove_feed((url or "").strip(), self.settings)
             line = f"- no longer following {feed.url} (its saved articles stay)"
-        except (FeedError, AssistantError) as error:
+        except AssistantError as error:  # FeedError is one
             line = f"- {error}"
         return (*self.page.page_state(markdown_text(line)), self.feed_rows(), "")
 
