@@ -3,7 +3,6 @@ score. Dates in the question narrow the evidence; "latest"/"earliest" search pas
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -20,15 +19,10 @@ from ..retrieval import Filters, Hit, Scored, Sentence, document_hit
 from .confidence import Judgement, judge
 from .corpus import Corpus
 from .request import Request
-from .scoring import score_sentences
+from .scoring import ABSTAIN_BELOW, ARTICLE_MARKER, score_sentences
 
-# A sentence scoring below this is not evidence for the date rules ("latest", dated ranges) and the briefing.
-# Whether the articles answer at all is the confidence's call (confidence.py), which weighs
-# the score with what the question asks for and the words the passage lacks.
-ABSTAIN_BELOW = 0.70
 TIMELINE_K = 10  # passages a timeline draws from: a story has more steps than a fact
 EDGE_SEARCHES = 3  # "latest" / "earliest": searches past the newest (oldest) relevant report found
-_ARTICLE_MARKER = re.compile(r"(\s*\[\d+\])+")  # "[3]" in an article's own text
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -152,7 +146,7 @@ class Retrieve:
         for chunk_id, found in self.corpus.sentences(list(hits)).items():
             usable[chunk_id] = []
             for sentence in found:
-                text = _ARTICLE_MARKER.sub("", sentence.text).strip() if "[" in sentence.text else sentence.text
+                text = ARTICLE_MARKER.sub("", sentence.text).strip() if "[" in sentence.text else sentence.text
                 if text and not is_instruction(text):
                     usable[chunk_id].append(replace(sentence, text=text) if text != sentence.text else sentence)
         return usable
