@@ -32,7 +32,7 @@ from ..news.dates import DateQuery, question_dates
 from ..news.stories import Story, StoryIndex
 from ..news.timeline import sentence_date
 from ..retrieval import Filters, Hit, Sentence
-from .scoring import score_sentences
+from .scoring import ABSTAIN_BELOW, ARTICLE_MARKER, score_sentences
 
 MAX_SENTENCES = 3  # per story in a collection briefing
 KEPT_CANDIDATES = 40  # a story's best sentences kept for later briefings
@@ -46,7 +46,6 @@ OUT_OF_CONTEXT = 0.05  # score taken off a sentence that leans on the one before
 DIFFER_CANDIDATES = 30  # sentences of a story compared pairwise for where the outlets differ
 MAX_DIFFERENCES = 2
 MAX_REVISIONS = 3
-_MARKER = re.compile(r"(\s*\[\d+\])+")
 _LEANS = re.compile(r"^(he|she|it|they|this|that|these|those|his|her|their|its|but|however|meanwhile|also|and)\b",
                     re.I)
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)]*$")
@@ -324,8 +323,6 @@ class Briefer:
             return None
         scored = score_sentences(topic, vector, hits, self.search.sentences(hits), self.search.document_frequencies,
                                  max(self.search.passage_count(), 1))
-        from .retrieve import ABSTAIN_BELOW  # here, not at the top: retrieve -> request -> briefing
-
         if not scored or scored[0].score < ABSTAIN_BELOW:
             return None
         votes: dict[str, float] = {}
@@ -439,7 +436,7 @@ def _same(a: _Candidate, b: _Candidate) -> bool:
 def _usable(text: str) -> str:
     """The sentence as a briefing may quote it ("" for a heading, a fragment, a run-on, or
     words addressed to an AI): without bracketed numbers of its own."""
-    text = _MARKER.sub("", text).strip() if "[" in text else text.strip()
+    text = ARTICLE_MARKER.sub("", text).strip() if "[" in text else text.strip()
     words = len(text.split())
     if words < 6 or words > 60 or not _SENTENCE_END.search(text) or is_instruction(text):
         return ""

@@ -109,7 +109,9 @@ def weigh(question: str, wanted: AnswerType, scored: Sequence[Scored],
     counts = {t: max(frequencies.get(v, 0) for v in found) for t, found in variants.items()}
     idf = {t: math.log(1 + (total_passages + 1) / (n + 1)) for t, n in counts.items()}
     unknown = sum(v for t, v in idf.items() if not counts[t]) / (sum(idf.values()) or 1.0)
-    passages: dict[str, tuple[str, set[str]]] = {}  # chunk id -> its text as read, the question's terms in it
+    # chunk id -> the question's terms its passage holds, and how many of its names it lacks
+    # (read once per passage: several lead candidates are often sentences of one passage)
+    passages: dict[str, tuple[set[str], int]] = {}
     weighed = []
     for position, item in enumerate(scored[:LEAD_CANDIDATES]):
         if position and item.score < scored[0].score * LEAD_RATIO:
@@ -117,22 +119,23 @@ def weigh(question: str, wanted: AnswerType, scored: Sequence[Scored],
         if item.hit.chunk_id not in passages:
             text = normalised(item.hit.text)  # "Star\u00admer" is the name "Starmer"
             written = set(content_terms(text))
-            passages[item.hit.chunk_id] = text, {t for t, found in variants.items() if written.intersection(found)}
-        text, present = passages[item.hit.chunk_id]
-        weighed.append((item, evidence(question, wanted, item.sentence.text, text, idf, present, item.score,
+            passages[item.hit.chunk_id] = ({t for t, found in variants.items() if written.intersection(found)},
+                                           len(missing_names(question, text)))
+        present, lacking = passages[item.hit.chunk_id]
+        weighed.append((item, evidence(question, wanted, item.sentence.text, idf, present, lacking, item.score,
                                        unknown)))
     return weighed
 
 
-def evidence(question: str, wanted: AnswerType, sentence: str, passage: str, terms: Mapping[str, float],
-             passage_terms: set[str], score: float, unknown: float = 0.0) -> Evidence:
+def evidence(question: str, wanted: AnswerType, sentence: str, terms: Mapping[str, float],
+             passage_terms: set[str], lacking_names: int, score: float, unknown: float = 0.0) -> Evidence:
     """`terms`: the question's content terms (stems) and their inverse document frequencies;
-    `passage_terms`: those of the question's terms the sentence's passage holds (in any form)."""
+    `passage_terms`: those of the question's terms the sentence's passage holds (in any form);
+    `lacking_names`: how many of the question's names and figures the passage lacks."""
     weight = sum(terms.values())
     missing = sum(idf for term, idf in terms.items() if term not in passage_terms)
     return Evidence(score=score, type_missing=holds(sentence, question, wanted) is False,
-                    missing_rare=missing / weight if weight else 0.0,
-                    missing_names=len(missing_names(question, passage)), unknown=unknown)
+                    missing_rare=missing / weight if weight else 0.0, missing_names=lacking_names, unknown=unknown)
 
 
 def missing_names(question: str, passage: str) -> list[str]:

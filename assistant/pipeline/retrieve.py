@@ -3,7 +3,6 @@ score. Dates in the question narrow the evidence; "latest"/"earliest" search pas
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -20,15 +19,10 @@ from ..retrieval import Filters, Hit, Scored, Sentence, document_hit
 from .confidence import Judgement, judge
 from .corpus import Corpus
 from .request import Request
-from .scoring import score_sentences
+from .scoring import ABSTAIN_BELOW, ARTICLE_MARKER, score_sentences
 
-# A sentence scoring below this is not evidence for the date rules ("latest", dated ranges) and the briefing.
-# Whether the articles answer at all is the confidence's call (confidence.py), which weighs
-# the score with what the question asks for and the words the passage lacks.
-ABSTAIN_BELOW = 0.70
 TIMELINE_K = 10  # passages a timeline draws from: a story has more steps than a fact
 EDGE_SEARCHES = 3  # "latest" / "earliest": searches past the newest (oldest) relevant report found
-_ARTICLE_MARKER = re.compile(r"(\s*\[\d+\])+")  # "[3]" in an article's own text
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -71,6 +65,8 @@ class Retrieve:
         if ordered:  # "the latest on" names no topic: search for what it is about
             query, whole = without_order_words(query), without_order_words(whole)
         vector = self.corpus.embed_query(query)
+        # the whole question is embedded once: beyond_edge rescores after each of its searches
+        whole_vector = vector if whole == query else self.corpus.embed_query(whole)
         k = max(request.k, TIMELINE_K) if request.mode == AnswerMode.TIMELINE else request.k
         if asked.order:
             k = 2 * k  # the newest (oldest) report may not be the best-matching one
@@ -85,8 +81,9 @@ class Retrieve:
             hits = dated + [h for h in hits if h.chunk_id not in seen]
         sentences = self.evidence(hits)
         if ordered:
-            hits, sentences = self.beyond_edge(request, query, vector, whole, hits, sentences, k, config)
-        scored = self.score(query, vector, whole, hits, sentences)
+            hits, sentences = self.beyond_edge(request, (query, vector), (whole, whole_vector), hits, sentences, k,
+                                               config)
+        scored = self.score((query, vector), (whole, whole_vector), hits, sentences)
         retrieved = Retrieved(request=request, hits=tuple(hits), sentences=sentences, scored=tuple(scored))
         if asked.bounded:
             retrieved = within_dates(retrieved)
@@ -98,15 +95,15 @@ class Retrieve:
     def search(self, query: str, config: RunnableConfig | None, k: int, filters: Filters) -> list[Hit]:
         return [document_hit(d) for d in self.retriever.invoke(query, config, k=k, filters=filters)]
 
-    def score(self, query: str, vector: np.ndarray, whole: str, hits: list[Hit],
+    def score(self, searched: tuple[str, np.ndarray], whole: tuple[str, np.ndarray], hits: list[Hit],
               sentences: dict[str, list[Sentence]]) -> list[Scored]:
         """Every sentence of the hits, best first. When the searched words are not the whole
         question (its date words left out), each sentence keeps the better of its two scores."""
         frequencies, total = self.corpus.document_frequencies, max(self.corpus.passage_count(), 1)
-        scored = score_sentences(query, vector, hits, sentences, frequencies, total)
-        if query == whole:
+        scored = score_sentences(*searched, hits, sentences, frequencies, total)
+        if searched[0] == whole[0]:
             return scored
-        also = score_sentences(whole, self.corpus.embed_query(whole), hits, sentences, frequencies, total)
+        also = score_sentences(*whole, hits, sentences, frequencies, total)
         best: dict[tuple[str, int], Scored] = {}
         for item in scored + also:
             key = (item.hit.chunk_id, item.sentence.start)
@@ -114,8 +111,8 @@ class Retrieve:
                 best[key] = item
         return sorted(best.values(), key=lambda item: item.score, reverse=True)
 
-    def beyond_edge(self, request: Request, query: str, vector: np.ndarray, whole: str, hits: list[Hit],
-                    sentences: dict[str, list[Sentence]], k: int,
+    def beyond_edge(self, request: Request, searched: tuple[str, np.ndarray], whole: tuple[str, np.ndarray],
+                    hits: list[Hit], sentences: dict[str, list[Sentence]], k: int,
                     config: RunnableConfig | None) -> tuple[list[Hit], dict[str, list[Sentence]]]:
         """For "latest" ("earliest"): search the articles published after (before) the newest
         (oldest) relevant one found so far, and again past anything relevant found there, so
@@ -124,7 +121,7 @@ class Retrieve:
         bounds = narrow(request.filters, request.dates) if request.dates.bounded else request.filters
         last = None
         for _ in range(EDGE_SEARCHES):
-            lead = date_order.edge(self.score(query, vector, whole, hits, sentences), order, ABSTAIN_BELOW)
+            lead = date_order.edge(self.score(searched, whole, hits, sentences), order, ABSTAIN_BELOW)
             if lead is None or bounds is None or lead.hit.article_id == last:
                 break  # nothing relevant, or the last search found nothing past it
             last = lead.hit.article_id
@@ -133,7 +130,7 @@ class Retrieve:
             if past is None:
                 break  # an undated lead has no edge to search past
             seen = {h.chunk_id for h in hits}
-            found = [h for h in self.search(query, config, k, past) if h.chunk_id not in seen]
+            found = [h for h in self.search(searched[0], config, k, past) if h.chunk_id not in seen]
             if not found:
                 break
             hits = hits + found
@@ -149,7 +146,7 @@ class Retrieve:
         for chunk_id, found in self.corpus.sentences(list(hits)).items():
             usable[chunk_id] = []
             for sentence in found:
-                text = _ARTICLE_MARKER.sub("", sentence.text).strip() if "[" in sentence.text else sentence.text
+                text = ARTICLE_MARKER.sub("", sentence.text).strip() if "[" in sentence.text else sentence.text
                 if text and not is_instruction(text):
                     usable[chunk_id].append(replace(sentence, text=text) if text != sentence.text else sentence)
         return usable

@@ -8,6 +8,7 @@ sentence is embedded at query time.
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 
@@ -18,6 +19,12 @@ from ..retrieval import Hit, Scored, Sentence
 
 W_OVERLAP = 0.5
 W_RANK = 0.05
+# A sentence scoring below this is not evidence for the date rules ("latest", dated ranges) and the briefing.
+# Whether the articles answer at all is the confidence's call (confidence.py), which weighs
+# the score with what the question asks for and the words the passage lacks.
+ABSTAIN_BELOW = 0.70
+ARTICLE_MARKER = re.compile(r"(\s*\[\d+\])+")  # "[3]" in an article's own text: not a citation of ours
+
 
 def score_sentences(question: str, vector: np.ndarray, hits: list[Hit], sentences: dict[str, list[Sentence]],
                     document_frequency, total_chunks: int) -> list[Scored]:
