@@ -10,6 +10,7 @@ streaming of `stream_answer()` all walk it; each step lives in the module named 
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from functools import reduce
@@ -48,6 +49,7 @@ class AnswerChain:
         self.writer = Writer(chat_model, corpus, llm_timeout) if chat_model is not None else None
         self._retrieve = Retrieve(corpus, self.retriever)
         self._briefer: Briefer | None = None
+        self._briefer_lock = threading.Lock()  # two first briefings at once must not cluster twice
 
     def steps(self) -> tuple[tuple[str, Step], ...]:
         return (("prepare", self.prepare), ("standalone_question", self.standalone), ("retrieve", self.retrieve),
@@ -155,8 +157,9 @@ class AnswerChain:
 
     def brief(self, request: Request) -> Answer:
         """The briefing the question asks for, from the corpus's stories (made on first use)."""
-        if self._briefer is None:
-            self._briefer = Briefer(StoryIndex(self.corpus, self.story_threshold), self.briefing_stories)
+        with self._briefer_lock:
+            if self._briefer is None:
+                self._briefer = Briefer(StoryIndex(self.corpus, self.story_threshold), self.briefing_stories)
         return self._briefer.brief(briefing_question(request.standalone), request.standalone, request.filters)
 
 
