@@ -11,9 +11,10 @@ import pytest
 
 from assistant.answers import Answer, Citation
 from assistant.api.auth import exposure_warning, is_loopback, key_accepted
+from assistant.api.common import door_error
 from assistant.api.sources import answer_text, message_text
 from assistant.gate import AnswerGate, QueueFull
-from index import Settings
+from index import InvalidRequest, Settings
 
 
 def test_the_gate_lets_in_at_most_its_concurrency_and_refuses_past_its_line():
@@ -131,3 +132,13 @@ def test_a_reply_lists_its_sources_and_reads_back_as_its_answer_text():
                        question="Q", mode="extractive")
     assert "\n\nPossibly related:\n- [1]" in message_text(abstained)
     assert answer_text(message_text(abstained)) == abstained.text
+
+
+def test_a_bad_option_is_the_callers_400_and_our_own_failure_a_500_that_does_not_leak():
+    bad = door_error(InvalidRequest("since must be a date (YYYY-MM-DD), datetime or epoch seconds, got 'soon'"))
+    assert (bad.status, bad.param, bad.code) == (400, "since", "invalid_value")
+    assert "'soon'" in bad.message
+    # a ValueError from inside the pipeline is a bug of ours, not a bad request: the caller
+    # gets a 500 that names no internals
+    ours = door_error(ValueError("could not convert string to float: 'x'"))
+    assert ours.status == 500 and "float" not in ours.message

@@ -16,7 +16,7 @@ from .common import DoorError
 
 def listed_articles(helper: Assistant, source: Any = None, since: Any = None, until: Any = None) -> list[dict]:
     """The indexed articles, newest first, of these outlets and published in this date range
-    (the same options, checked the same way, as a question's filters; a bad date raises ValueError)."""
+    (the same options, checked the same way, as a question's filters; a bad date raises InvalidRequest)."""
     filters = helper.request("articles", source=source, since=since, until=until).filters
     return [asdict(a) for a in _articles(helper) if _within(a, filters)]
 

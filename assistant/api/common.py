@@ -16,7 +16,7 @@ from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 from starlette.types import Scope
 
-from index import AssistantError, IndexBusy, Settings
+from index import AssistantError, IndexBusy, InvalidRequest, Settings
 from index.settings import AnswerMode
 
 from ..answering import Assistant
@@ -69,7 +69,8 @@ def door_error(error: BaseException) -> DoorError:
                          code="queue_full")
     if isinstance(error, RequestValidationError):
         return _validation_error(error)
-    if isinstance(error, ValueError):  # an option the caller sent (a date, k, mode)
+    # an option the caller sent (a date, k, mode); any other ValueError is our bug, a 500 that is logged
+    if isinstance(error, InvalidRequest):
         named = str(error).split(" ", 1)[0]
         return DoorError(status=400, message=str(error), param=named if named in OPTIONS else None,
                          code="invalid_value")
