@@ -4,6 +4,7 @@ offline, its vectors as good as torch's, and a query process that never imports 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -76,3 +77,15 @@ def test_switching_backend_re_embeds_every_article(sample_folder, settings):
 def test_an_unknown_backend_is_refused_with_the_choices():
     with pytest.raises(ConfigError, match="openvino, torch"):
         Settings.load(env={"ASSISTANT_EMBEDDING_BACKEND": "onnx"})
+
+
+def test_the_index_command_does_not_load_the_answering_chain(sample_folder, settings):
+    # every write-path command pays for what `assistant` imports: LangChain's chain and
+    # tracers (about 1.5 s) load only when a question is asked
+    code = ("import sys; from assistant.cli import main; main(['index', sys.argv[1]]);"
+            "print(sorted(m for m in sys.modules if m.startswith(('assistant.answering', 'assistant.pipeline',"
+            " 'langchain_core.tracers'))))")
+    out = subprocess.run([sys.executable, "-c", code, str(sample_folder)], cwd=REPO, capture_output=True, text=True,
+                         check=True, env={**os.environ, "ASSISTANT_DATA_DIR": str(settings.data_dir)})
+    assert "2 added" in out.stdout
+    assert out.stdout.strip().splitlines()[-1] == "[]"
