@@ -27,14 +27,16 @@ from .lexical import LexicalIndex
 from .lock import DataDirLock
 from .settings import Settings
 from .store import NewVersion, Store, open_lexical, record_version, text_hash
+from .text import content_terms
 from .textview import normalised
 
 Progress = Callable[[int, int, str], None]  # (done, total, last article id), as each batch commits
 
 TITLE_WORDS = 16  # the title prefix each sentence is embedded with stays short
 # bump when what is stored per version changes: every article is rewritten (3: MinHash signatures;
-# 4: the text as read, offsets into it, and the normalised view in the model and keyword index)
-LAYOUT = "4"
+# 4: the text as read, offsets into it, and the normalised view in the model and keyword index;
+# 5: a sentence holding half its title's words is embedded without it)
+LAYOUT = "5"
 
 
 @dataclass(frozen=True)
@@ -117,9 +119,16 @@ class _Run:
 
 
 def embedding_input(title: str, sentence: str) -> str:
-    """A sentence is embedded with its article's title, which carries the topic it leaves out."""
-    words = title.split()
-    return f"{' '.join(words[:TITLE_WORDS])}: {sentence}" if words else sentence
+    """A sentence is embedded with its article's title, which carries the topic it leaves out;
+    one that already holds at least half of the title's content words is embedded alone: a
+    news lede repeats its headline, and the prefix would cost model time (a third of a short
+    item's word pieces) to say nothing new. On squad-dev answers and recall were unchanged
+    within noise (gold in the top sentence 0.748 -> 0.784 dev, 0.748 -> 0.736 held-out)."""
+    prefix = " ".join(title.split()[:TITLE_WORDS])
+    topic = set(content_terms(prefix))
+    if not prefix or topic and 2 * len(topic & set(content_terms(sentence))) >= len(topic):
+        return sentence
+    return f"{prefix}: {sentence}"
 
 
 def build_index(

@@ -6,7 +6,7 @@
   sentences.
 - `<prefix>-chunks`: passages with offsets and the sentence spans inside them; vector =
   mean of their sentences (no extra model work).
-- `<prefix>-sentences`: each sentence embedded with its article's title; dense search
+- `<prefix>-sentences`: each sentence embedded with its article's title (unless it repeats it); dense search
   runs here and a chunk scores by its best sentence.
 - `<prefix>-signatures`: each article's MinHash signature (index/duplicates.py) with the
   version it was computed for. Kept out of the article metadata because Chroma returns a

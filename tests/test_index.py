@@ -11,6 +11,7 @@ import pytest
 
 from assistant import HybridSearch
 from index import IndexBusy, build_index, index_status
+from index.build import embedding_input
 from index.lock import DataDirLock
 from index.store import Store, open_lexical
 
@@ -123,6 +124,15 @@ def test_changing_how_articles_are_chunked_reindexes_everything(sample_folder, s
     assert report.updated == 2 and report.unchanged == 0
     assert max(chunk_counts(settings).values()) > 0
     assert Store.open(settings).sentences.count() == index_status(settings).sentences
+
+
+def test_a_sentence_that_repeats_its_headline_is_embedded_without_it():
+    headline = "Ukraine and Russia agree to a 30-day ceasefire in the Black Sea"
+    lede = "Russia and Ukraine agreed on Tuesday to a 30-day ceasefire in the Black Sea, the White House said."
+    later = "Shipping insurers welcomed the news."
+    assert embedding_input(headline, lede) == lede  # the title would say nothing new
+    assert embedding_input(headline, later) == f"{headline}: {later}"  # the title carries the topic
+    assert embedding_input("", later) == later
 
 
 def test_a_new_title_re_embeds_its_article_exactly_as_a_fresh_build(sample_folder, settings):
