@@ -19,10 +19,12 @@ import shutil
 import tempfile
 import threading
 import time
+from collections import deque
 from collections.abc import Sequence
 from functools import cached_property
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -153,17 +155,24 @@ class OpenVinoEncoder:
         self.batch_size = batch_size
         self._lock = threading.Lock()
 
+    QUEUED = 16  # requests handed to the runtime at once in a build (see `_bulk`)
+
     @cached_property
-    def _bulk(self):
-        """The same network compiled for throughput, with a queue of requests: one stream per
-        core, each fed its own batch while Python tokenises the next. On 2 cores this embeds
+    def _bulk(self) -> list:
+        """The same network compiled for throughput, and QUEUED requests for it: one stream per
+        core, each running a batch while Python prepares the next. On 2 cores this embeds
         1.7-1.9x the sentences per second of one request on both cores (48-56 vs 25-32,
         alternating runs on 1,533 SQuAD sentences), which loses much of its time to thread
-        hand-offs on matrices this small. Compiled only when a build first needs it: a query process never does."""
-        import openvino as ov
+        hand-offs on matrices this small.
 
+        The requests are queued in the runtime ahead of the streams and read back in order
+        by the caller, with no Python callback: a build writes to embedded Chroma meanwhile,
+        whose calls hold the GIL for up to a second or two, and a stream that needed Python
+        to hand it its next batch (or to take its result) would stand idle that long. 16
+        batches of up to 64 texts are a few seconds of the streams' work and ~60 MB of
+        outputs. Compiled only when a build first needs it: a query process never does."""
         model = self.core.compile_model(str(self.export / "model.xml"), "CPU", {"PERFORMANCE_HINT": "THROUGHPUT"})
-        return ov.AsyncInferQueue(model, model.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS"))
+        return [model.create_infer_request() for _ in range(self.QUEUED)]
 
     def encode(self, texts: Sequence[str], batch_size: int = 0) -> np.ndarray:
         """Vectors in text order; batches are this encoder's own size (`batch_size` is the
@@ -179,23 +188,26 @@ class OpenVinoEncoder:
                     mask, inputs = self._inputs([encoded[i] for i in rows], widths[rows[0]])
                     vectors[rows] = self._pool(self.request.infer(inputs)[self.output], mask)
                 return vectors
-            queue, failures = self._bulk, []
-
-            def done(request, job) -> None:
-                rows, mask = job
-                try:
-                    vectors[rows] = self._pool(request.get_output_tensor(0).data, mask)
-                except Exception as error:  # raised again below, in the caller's thread
-                    failures.append(error)
-
-            queue.set_callback(done)
-            for rows in batches:
-                mask, inputs = self._inputs([encoded[i] for i in rows], widths[rows[0]])
-                queue.start_async(inputs, (rows, mask))
-            queue.wait_all()
-            if failures:
-                raise failures[0]
+            requests = self._bulk
+            running: deque[tuple[Any, list[int], np.ndarray]] = deque()
+            try:
+                for number, rows in enumerate(batches):
+                    if len(running) == len(requests):  # the oldest holds the request this batch reuses
+                        self._collect(*running.popleft(), vectors)
+                    mask, inputs = self._inputs([encoded[i] for i in rows], widths[rows[0]])
+                    request = requests[number % len(requests)]
+                    request.start_async(inputs)
+                    running.append((request, rows, mask))
+                while running:
+                    self._collect(*running.popleft(), vectors)
+            finally:  # a failed batch: the others still finish before the requests are used again
+                for request, _, _ in running:
+                    request.wait()
         return vectors
+
+    def _collect(self, request, rows: list[int], mask: np.ndarray, vectors: np.ndarray) -> None:
+        request.wait()  # without the GIL
+        vectors[rows] = self._pool(request.get_output_tensor(0).data, mask)
 
     def _inputs(self, encoded: list, width: int) -> tuple[np.ndarray, dict]:
         ids = np.full((len(encoded), width), self.pad_id, dtype=np.int64)
