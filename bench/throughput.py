@@ -114,7 +114,7 @@ def build_ours(folder: Path, work: Path, name: str, embedder, server: ChromaServ
 def pair(corpus: str, folder: Path, work: Path, embedder, stock_embeddings, server: ChromaServer | None,
          repeats: int = 1) -> dict:
     """Both systems on one corpus and one Chroma, built one right after the other `repeats`
-    times; the ratio is the median of the pairs' ratios."""
+    times; the row is the pair with the median ratio (the lower of two)."""
     mode = "server" if server else "embedded"
     runs = []
     for repeat in range(repeats):
@@ -126,7 +126,7 @@ def pair(corpus: str, folder: Path, work: Path, embedder, stock_embeddings, serv
         runs.append({"stock_s": stock_s, "ours_s": ours_s, "ratio": stock_s / ours_s, "model_in_build_s": model_s})
         print(f"  {corpus}, {mode}: ours {ours_s:.1f} s, stock {stock_s:.1f} s ({stock_s / ours_s:.2f}x)",
               file=sys.stderr, flush=True)
-    middle = sorted(runs, key=lambda r: r["ratio"])[len(runs) // 2]
+    middle = sorted(runs, key=lambda r: r["ratio"])[(len(runs) - 1) // 2]  # of two pairs, the lower
     return {"corpus": corpus, "mode": mode, "articles": report.added, "chunks": report.chunks_embedded,
             "sentences": report.sentences_embedded, "stock_chunks": stock_chunks, **middle,
             "ratios": [round(r["ratio"], 3) for r in runs]}
@@ -333,8 +333,10 @@ def stock_cpu(folder: Path, work: Path, name: str, embeddings) -> float:
 def targets(result: dict) -> list[tuple[str, str, bool]]:
     """Issue 22's targets: the build at least 2x the stock pipeline's on long and short articles,
     embedded and on a server, with under 5 ms per article besides the model."""
-    rows = [(f"build at least 2x stock: {x['corpus']}, {x['mode']} Chroma", f"{x['ratio']:.2f}x", x["ratio"] >= 2)
-            for x in result["rows"]]
+    # met only if every pair of the row is (a row of several pairs shows its lowest)
+    rows = [(f"build at least 2x stock: {x['corpus']}, {x['mode']} Chroma",
+             f"{min(x.get('ratios') or [x['ratio']]):.2f}x" + (" (lowest pair)" if len(x.get("ratios", [])) > 1 else ""),
+             min(x.get("ratios") or [x["ratio"]]) >= 2) for x in result["rows"]]
     rows += [(f"overhead per article under 5 ms (build - model in build; {x['corpus']}, {x['mode']})",
               f"{x['overhead_ms_per_article']:.1f} ms", x["overhead_ms_per_article"] < 5) for x in result["rows"]
              if x["corpus"] == "short articles"]  # 24 long articles: a per-article figure says little
