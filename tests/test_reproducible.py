@@ -131,6 +131,17 @@ def test_a_sentence_vector_depends_on_its_text_alone(settings):
                          cache_dir=settings.model_cache_dir).embed([text, *texts[:i]])[0]
         assert np.array_equal(alone, together[i])
         assert np.array_equal(together[i], together[i + len(texts)])
+    # a build's many texts take the throughput path (a queue of requests, longest texts first);
+    # real sentences under two titles, as a build embeds them: padding them otherwise
+    # changes about a fifth of such vectors
+    from index import load_folder
+
+    prose = " ".join(a.text for a in load_folder(SAMPLE).articles).replace("\n", " ").split(". ")
+    sentences = list(dict.fromkeys(s.strip() for s in prose if len(s.split()) > 3))
+    many = [f"{title}: {sentence}" for title in ("Ukraine", "Talks in Riyadh and Moscow") for sentence in sentences]
+    assert len(many) >= 60
+    bulk = Embedder(backend=settings.embedding_backend, cache_dir=settings.model_cache_dir).embed(many)
+    assert all(np.array_equal(vector, embedder.embed_query(text)) for text, vector in zip(many, bulk))
 
 
 def test_exact_search_does_not_depend_on_row_order_and_breaks_ties_by_id():
