@@ -64,11 +64,14 @@ def test_a_small_benchmark_run_writes_every_section(tmp_path):
     assert seed["articles"] == 2 and seed["ours"]["unanswerable"] >= 1 and seed["stock"]["chunks"] > 0
     assert seed["stock"]["abstention_accuracy"] == 0  # the stock chain always answers with its top chunk
     assert "The sample news articles" in report
-    # build throughput: both systems on long and on short articles, embedded and on a `chroma run` server
+    # build throughput: both systems on long articles, short ones and wire items, embedded and on a
+    # `chroma run` server
     assert "## Build throughput" in report and "| short articles | server |" in report
     rows = figures["throughput"]["rows"]
-    assert {(r["corpus"], r["mode"]) for r in rows} == {(c, m) for c in ("squad-dev", "short articles")
+    assert {(r["corpus"], r["mode"]) for r in rows} == {(c, m) for c in ("squad-dev", "short articles", "wire items")
                                                         for m in ("embedded", "server")}
+    wire = next(r for r in rows if r["corpus"] == "wire items")
+    assert wire["articles"] > next(r for r in rows if r["corpus"] == "short articles")["articles"]
     short = next(r for r in rows if r["corpus"] == "short articles")
     assert short["articles"] > build["articles"] and short["stock_chunks"] > 0 and short["ours_model_s"] > 0
     assert all(p["parts"]["model"] > 0 and p["parts"]["Chroma"] > 0 for p in figures["throughput"]["profiles"])
