@@ -291,6 +291,27 @@ def test_signatures_of_an_older_hashing_scheme_are_computed_again(tmp_path, sett
     assert [m["scheme"] for m in records["metadatas"]] == [duplicates.SCHEME] * 2
 
 
+def test_a_signature_is_metadata_and_one_kept_as_the_document_is_still_read(tmp_path, settings, monkeypatch):
+    folder = tmp_path / "wire"
+    folder.mkdir()
+    lines = (NEWS / "talks.jsonl").read_text(encoding="utf-8").splitlines()
+    (folder / "wire.jsonl").write_text("\n".join(lines[:2]) + "\n", encoding="utf-8")
+    build_index(folder, settings=settings)
+    store = Store.open(settings)
+    records = store.signatures.get(include=["documents", "metadatas"])
+    # not a document: Chroma would full-text index 684 base64 characters per article for nothing
+    assert records["documents"] == [None, None] and all(m["minhash"] for m in records["metadatas"])
+    expected = store.signatures_of(store.committed())
+    # as an index written before kept it: the signature as the record's document
+    ids = records["ids"]
+    store.signatures.delete(ids=ids)
+    store.signatures.add(ids=ids, embeddings=[[0.0]] * 2, documents=[m["minhash"] for m in records["metadatas"]],
+                         metadatas=[{"version": m["version"], "scheme": m["scheme"]} for m in records["metadatas"]])
+    monkeypatch.setattr(duplicates, "signature", lambda text: pytest.fail("a stored signature was computed again"))
+    found = Store.open(settings).signatures_of(store.committed())
+    assert {a: s.tolist() for a, s in found.items()} == {a: s.tolist() for a, s in expected.items()}
+
+
 def test_an_index_that_kept_signatures_in_the_article_metadata_moves_them_on_the_next_build(tmp_path, settings):
     folder = tmp_path / "wire"
     folder.mkdir()
