@@ -137,7 +137,6 @@ def _fast_english():
     to ASCII, and its lowered text nowhere holds the abbreviation followed by a period, no
     match can be followed by a period and every one of those substitutions leaves the line
     as it is: the abbreviation is skipped. Every other abbreviation runs pysbd's own code."""
-    import re
 
     from pysbd.lang.english import English
 
