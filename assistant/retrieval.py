@@ -21,7 +21,7 @@ from pydantic import ConfigDict
 from index import Settings, article_texts
 from index.duplicates import shingles
 from index.embedding import Embedder, embedder_for
-from index.store import PAGE, Store, chunk_record_id, open_lexical
+from index.store import PAGE, Store, chunk_record_id, open_lexical, sentence_record_id
 from index.textview import normalised
 
 from .dense import DenseSearch
@@ -333,11 +333,11 @@ class HybridSearch:
         key = (article_id, version)
         if (known := self._article_sentences.get(key)) is not None:
             return known
-        record = self.store.articles.get(ids=[article_id], include=["documents", "metadatas"])
+        record = self.store.articles.get(ids=[article_id], include=["metadatas"])
         meta = (record["metadatas"] or [None])[0] or {}
         if meta.get("version") != version:
             return []  # a build replaced or removed it meanwhile
-        text = record["documents"][0] or ""
+        text = self.store.article_texts([article_id]).get(article_id, "")
         chunk_ids = [chunk_record_id(article_id, version, i) for i in range(int(meta.get("chunks") or 0))]
         chunks = self.store.chunks.get(ids=chunk_ids, include=["metadatas"]) if chunk_ids else {"metadatas": []}
         spans = sorted(tuple(span) for m in chunks["metadatas"] if m for span in json.loads(m["sentences"]))
@@ -352,17 +352,15 @@ class HybridSearch:
         """The stored sentences (with their vectors) of each hit, in text order."""
         if not hits:
             return {}
-        # sentence ids follow from the chunk's own record: a primary-key lookup, no filter scan
-        ids = [f"{h.chunk_id}|s{j}" for h in hits for j in range(len(h.sentences))]
-        rows = self.store.sentences.get(ids=ids, include=["metadatas", "embeddings"])
-        by_chunk = {h.chunk_id: h for h in hits}
+        # sentence ids and offsets follow from the chunk's own record: a primary-key lookup
+        spans = {sentence_record_id(h.chunk_id, j): (h, span) for h in hits for j, span in enumerate(h.sentences)}
+        rows = self.store.sentences.get(ids=list(spans), include=["embeddings"])
         out: dict[str, list[Sentence]] = {h.chunk_id: [] for h in hits}
-        for sentence_id, meta, vector in zip(rows["ids"], rows["metadatas"], rows["embeddings"]):
-            hit = by_chunk.get(sentence_id.rsplit("|", 1)[0])
-            if meta and hit:  # the text is the chunk's, at the sentence's offsets, in the normalised view
-                text = normalised(hit.text[meta["start"] - hit.start:meta["end"] - hit.start])
-                vector = np.asarray(vector, dtype=np.float32)
-                out[hit.chunk_id].append(Sentence(meta["start"], meta["end"], text, vector))
+        for sentence_id, vector in zip(rows["ids"], rows["embeddings"]):
+            hit, (start, end) = spans[sentence_id]
+            # the text is the chunk's, at the sentence's offsets, in the normalised view
+            text = normalised(hit.text[start - hit.start:end - hit.start])
+            out[hit.chunk_id].append(Sentence(start, end, text, np.asarray(vector, dtype=np.float32)))
         for sentences in out.values():
             sentences.sort(key=lambda s: s.start)
         return out

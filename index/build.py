@@ -36,8 +36,9 @@ Progress = Callable[[int, int, str], None]  # (done, total, last article id), as
 TITLE_WORDS = 16  # the title prefix each sentence is embedded with stays short
 # bump when what is stored per version changes: every article is rewritten (3: MinHash signatures;
 # 4: the text as read, offsets into it, and the normalised view in the model and keyword index;
-# 5: a sentence holding half its title's words is embedded without it)
-LAYOUT = "5"
+# 5: a sentence holding half its title's words is embedded without it; 6: the signature in the
+# first chunk's metadata, sentence records without offsets or owner keys)
+LAYOUT = "6"
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from collections import Counter
 
 ENV = "INDEX_CRASH_AT"
 # in the order a batch reaches them (see store.Store.put_articles)
-POINTS = ("marked", "sentences", "chunks", "signatures", "committed", "cleaned")
+POINTS = ("marked", "chunks", "sentences", "committed", "cleaned")
 _reached: Counter[str] = Counter()
 
 

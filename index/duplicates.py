@@ -59,6 +59,17 @@ def encode(sig: np.ndarray) -> str:
     return base64.b64encode(np.asarray(sig, dtype="<u4").tobytes()).decode("ascii")
 
 
+def label(sig: np.ndarray) -> str:
+    """A signature as stored: its hashing scheme, a colon, then `encode`'s text."""
+    return f"{SCHEME}:{encode(sig)}"
+
+
+def unlabel(text: str) -> np.ndarray | None:
+    """The signature `label` stored, or None if it is missing, damaged or of another scheme."""
+    scheme, _, encoded = (text or "").partition(":")
+    return decode(encoded) if scheme == SCHEME else None
+
+
 def decode(text: str) -> np.ndarray | None:
     try:
         sig = np.frombuffer(base64.b64decode(text.encode("ascii")), dtype="<u4")

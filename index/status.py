@@ -84,10 +84,7 @@ def article_texts(article_ids: Iterable[str], settings: Settings | None = None,
     ids = list(dict.fromkeys(article_ids))
     if not ids:
         return {}
-    store = store or Store.open(settings or Settings.load())
-    found = store.articles.get(ids=ids, include=["documents", "metadatas"])
-    return {article_id: text for article_id, text, meta in zip(found["ids"], found["documents"], found["metadatas"])
-            if text is not None and (meta or {}).get("version")}
+    return (store or Store.open(settings or Settings.load())).article_texts(ids)
 
 
 def article_text(article_id: str, settings: Settings | None = None, store: Store | None = None) -> str | None:

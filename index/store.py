@@ -1,22 +1,29 @@
-"""Chroma, the system of record: four collections, written so a crash loses nothing.
+"""Chroma, the system of record: three collections, written so a crash loses nothing.
 
-- `<prefix>-articles`: one record per article: its text (exactly as read: what every
-  offset points into), metadata, `version` (the committed version; "" = none yet) and
-  `pending` (the version being written, "cleanup" or "deleted"); vector = mean of its
-  sentences.
+- `<prefix>-articles`: one record per article: metadata, `version` (the committed
+  version; "" = none yet), `pending` (the version being written, "cleanup" or "deleted")
+  and `gaps`, the text between its version's chunks; vector = mean of its sentences. Its
+  text (exactly as read: what every offset points into) is those chunks and gaps put back
+  together (`article_texts`), not a document of its own: Chroma full-text indexes every
+  document by trigrams, and a second copy of each text was an eighth of a short item's
+  build. A text the chunks do not cover exactly is kept as the document.
 - `<prefix>-chunks`: passages with offsets and the sentence spans inside them; vector =
-  mean of their sentences (no extra model work).
+  mean of their sentences (no extra model work). The first chunk of a version also holds
+  the article's MinHash signature (index/duplicates.py), written with it, so a committed
+  version always has the signature of its own text. It is not in the article record
+  because Chroma returns a record's metadata whole: every reader's refresh would carry ~700
+  characters per article that only `regroup` needs; nor in a record of its own, which cost
+  a third of a short item's Chroma writes.
 - `<prefix>-sentences`: each sentence embedded with its article's title (unless it repeats it); dense search
-  runs here and a chunk scores by its best sentence.
-- `<prefix>-signatures`: each article's MinHash signature (index/duplicates.py) with the
-  version it was computed for, in the record's metadata (a document would be full-text
-  indexed for nothing). Kept out of the article metadata because Chroma returns a
-  record's metadata whole: every reader's refresh would carry ~700 characters per article
-  that only `regroup` needs.
+  runs here and a chunk scores by its best sentence. A record is its vector and the two keys
+  a filtered search needs (outlet, date): its id names its chunk and its place there, whose
+  record holds the offsets. Every metadata key is an index write in Chroma (four more keys
+  per sentence were a third of the sentence writes), and a sentence record never exists
+  without its chunk's (chunks are written first and deleted last).
 
 A version names one article's content under one index configuration (model, chunk
 sizes), so changing either re-embeds. Writing a batch of articles (one call per step for
-the whole batch): mark them pending -> write their sentences, chunks and signatures under
+the whole batch): mark them pending -> write their chunks, then their sentences, under
 version-specific ids -> commit (version = new, pending = "cleanup") -> delete the old
 versions' records -> clear pending. Readers trust only
 records whose version equals their article's committed one, so a run killed at any point
@@ -45,7 +52,7 @@ from .settings import Settings
 from .textview import normalised
 
 PAGE = 5000  # records per Chroma get/put; below the server's max batch size
-NO_VECTOR = [0.0]  # a signature record's embedding: Chroma wants one, nothing searches them
+LEGACY_SIGNATURES = "signatures"  # the collection layouts 4-5 kept signatures in, dropped once unused
 
 
 @dataclass(frozen=True)
@@ -172,7 +179,6 @@ class Store:
         try:
             self.articles, self.chunks = get("articles"), get("chunks")
             self.sentences = get("sentences", self.hnsw)
-            self.signatures = self.client.get_or_create_collection(f"{self.prefix}-signatures", embedding_function=None)
         except StoreUnavailable:
             raise
         except Exception as error:
@@ -205,10 +211,31 @@ class Store:
                 if rec["metadatas"] and rec["metadatas"].get("version")]
 
     def article_texts(self, article_ids: Sequence[str]) -> dict[str, str]:
-        if not article_ids:
-            return {}
-        found = self.articles.get(ids=list(dict.fromkeys(article_ids)), include=["documents"])
-        return {i: d for i, d in zip(found["ids"], found["documents"]) if d is not None}
+        """{article id: its committed text, exactly as read} for the committed articles among
+        `article_ids`. One whose version a build replaced meanwhile is left out."""
+        found: dict[str, str] = {}
+        parts: dict[str, tuple[str, int, list[str]]] = {}  # id -> (version, chunks, gaps)
+        ids = list(dict.fromkeys(article_ids))
+        for start in range(0, len(ids), PAGE):
+            page = self.articles.get(ids=ids[start:start + PAGE], include=["documents", "metadatas"])
+            for article_id, text, meta in zip(page["ids"], page["documents"], page["metadatas"]):
+                meta = meta or {}
+                if not meta.get("version"):
+                    continue
+                if "gaps" in meta:
+                    parts[article_id] = (meta["version"], int(meta.get("chunks") or 0), json.loads(meta["gaps"]))
+                elif text is not None:
+                    found[article_id] = text
+        chunk_ids = [chunk_record_id(a, v, i) for a, (v, n, _) in parts.items() for i in range(n)]
+        chunks: dict[str, str] = {}
+        for start in range(0, len(chunk_ids), PAGE):
+            page = self.chunks.get(ids=chunk_ids[start:start + PAGE], include=["documents"])
+            chunks.update(zip(page["ids"], page["documents"]))
+        for article_id, (version, count, gaps) in parts.items():
+            texts = [chunks.get(chunk_record_id(article_id, version, i)) or "" for i in range(count)]
+            if len(gaps) == count + 1 and all(chunk_record_id(article_id, version, i) in chunks for i in range(count)):
+                found[article_id] = gaps[0] + "".join(t + gap for t, gap in zip(texts, gaps[1:]))
+        return found
 
     def committed(self) -> dict[str, str]:
         """{article id: committed version}: what readers may trust."""
@@ -250,13 +277,10 @@ class Store:
         self._mark_pending(items, existing)
         checkpoints.reached("marked")
         sentences, chunks = _records(items)
+        self._put(self.chunks, *chunks)  # first: a version's sentences are found through its chunks
+        checkpoints.reached("chunks")
         self._put(self.sentences, *sentences)
         checkpoints.reached("sentences")
-        self._put(self.chunks, *chunks)
-        checkpoints.reached("chunks")
-        # signatures before the commit: once a version is committed its signature is there
-        self._put_signatures({item.article.id: (item.version, item.signature) for item in items})
-        checkpoints.reached("signatures")
         self._commit(items, existing)
         checkpoints.reached("committed")
         replaced = {item.article.id: item.version for item in items if item.article.id in existing}
@@ -278,10 +302,10 @@ class Store:
         if new:
             self.articles.update(ids=[item.article.id for item in new],
                                  metadatas=[_committed_metadata(item, False) for item in new])
-        if replaced:
+        if replaced:  # "" clears the text an older version kept as the document
             self.articles.upsert(ids=[item.article.id for item in replaced],
                                  embeddings=np.array([_mean(item.vectors) for item in replaced]),
-                                 documents=[item.article.text for item in replaced],
+                                 documents=[item.article.text if _gaps(item) is None else "" for item in replaced],
                                  metadatas=[_committed_metadata(item, True) for item in replaced])
 
     def _mark_pending(self, items: Sequence[NewVersion], existing: set[str]) -> None:
@@ -296,15 +320,25 @@ class Store:
         if new:
             self.articles.add(ids=[item.article.id for item in new],
                               embeddings=np.array([_mean(item.vectors) for item in new]),
-                              documents=[item.article.text for item in new],
+                              documents=[item.article.text if _gaps(item) is None else None for item in new],
                               metadatas=[{"article_id": item.article.id, "version": "", "pending": item.version,
                                           "title": item.article.title} for item in new])
 
     def _delete_old_versions(self, keep: dict[str, str]) -> None:
         """Delete the sentences and chunks of these articles ({id: version}) of any other
-        version: one call per collection (versions are unique per article)."""
-        where = {"$and": [{"article_id": {"$in": list(keep)}}, {"version": {"$nin": list(keep.values())}}]}
-        self.sentences.delete(where=where)
+        version (versions are unique per article)."""
+        self._delete_versions({"$and": [{"article_id": {"$in": list(keep)}},
+                                        {"version": {"$nin": list(keep.values())}}]})
+
+    def _delete_versions(self, where: dict) -> None:
+        """Delete the chunks `where` selects and their sentences: the sentences first, so a
+        kill in between leaves chunks that still name them."""
+        ids = []
+        for chunk_id, rec in self._all(self.chunks, ["metadatas"], where):
+            ids += sentence_ids(chunk_id, rec["metadatas"])
+        for i in range(0, len(ids), PAGE):
+            self.sentences.delete(ids=ids[i:i + PAGE])
+        self.sentences.delete(where=where)  # sentence records written before layout 6 held these keys
         self.chunks.delete(where=where)
 
     def _put(self, collection, ids, vectors, documents, metadatas) -> None:
@@ -314,10 +348,8 @@ class Store:
                               metadatas=metadatas[i:i + PAGE])
 
     def _delete_other_versions(self, article_id: str, keep: str) -> None:
-        where = {"$and": [{"article_id": article_id}, {"version": {"$ne": keep}}]} if keep \
-            else {"article_id": article_id}
-        self.sentences.delete(where=where)
-        self.chunks.delete(where=where)
+        self._delete_versions({"$and": [{"article_id": article_id}, {"version": {"$ne": keep}}]} if keep
+                              else {"article_id": article_id})
 
     def discard_uncommitted(self, article_id: str) -> None:
         """Undo a half-written version (or finish a half-done removal) left by a killed run."""
@@ -335,7 +367,6 @@ class Store:
     def remove_article(self, article_id: str) -> None:
         self.articles.update(ids=[article_id], metadatas=[{"pending": "deleted"}])
         self._delete_other_versions(article_id, "")
-        self.signatures.delete(ids=[article_id])
         self.articles.delete(ids=[article_id])
         self._touch()
 
@@ -344,48 +375,47 @@ class Store:
         article_ids = set(article_ids)
         committed = self.committed()
         removed = 0
-        for collection in (self.sentences, self.chunks):
-            orphans = [record_id for record_id, rec in self._all(collection, ["metadatas"])
-                       if (rec["metadatas"] or {}).get("article_id") in article_ids
-                       and committed.get(rec["metadatas"]["article_id"]) != rec["metadatas"].get("version")]
+        for collection in (self.sentences, self.chunks):  # sentences first, as `_delete_versions` does
+            orphans = [record_id for record_id, _ in self._all(collection, [])
+                       if (owner := record_owner(record_id))[0] in article_ids and committed.get(owner[0]) != owner[1]]
             for i in range(0, len(orphans), PAGE):
                 collection.delete(ids=orphans[i:i + PAGE])
             removed += len(orphans)
         return removed
 
     # -- near-duplicates ----------------------------------------------------------------
-    def _put_signatures(self, signatures: dict[str, tuple[str, np.ndarray]]) -> None:
-        """Store {article id: (version, MinHash signature)} in one call. The signature is
-        metadata, not the record's document: Chroma full-text indexes every document, and
-        684 base64 characters per article cost 2.4 CPU s per 2,922 articles against 0.75."""
-        self.signatures.upsert(ids=list(signatures), embeddings=[NO_VECTOR] * len(signatures),
-                               metadatas=[{"version": version, "scheme": duplicates.SCHEME,
-                                           "minhash": duplicates.encode(sig)}
-                                          for version, sig in signatures.values()])
-
     def signatures_of(self, committed: dict[str, str]) -> dict[str, np.ndarray]:
-        """The MinHash signature of each committed article ({article id: version}). One
-        missing or computed for another version (a build killed between writing it and
-        committing, or an index of layout 3, which kept it in the article metadata) or by
-        another hashing scheme is computed again from the stored text and written, so
-        grouping never works from a stale signature."""
-        found = {}
-        for article_id, rec in self._all(self.signatures, ["documents", "metadatas"]):
-            meta = rec["metadatas"] or {}
-            if (article_id in committed and meta.get("version") == committed[article_id]
-                    and meta.get("scheme") == duplicates.SCHEME):
-                # an index written before the signature moved to metadata kept it as the document
-                sig = duplicates.decode(meta.get("minhash") or rec["documents"] or "")
+        """The MinHash signature of each committed article ({article id: version}), from its
+        version's first chunk. One missing (an index of layout 5 or older, until its next
+        build rewrites it) or of another hashing scheme is computed again from the stored
+        text and written there, so grouping never works from a stale signature."""
+        found: dict[str, np.ndarray] = {}
+        first = {chunk_record_id(a, v, 0): a for a, v in committed.items()}
+        ids = list(first)
+        for start in range(0, len(ids), PAGE):
+            page = self.chunks.get(ids=ids[start:start + PAGE], include=["metadatas"])
+            for chunk_id, meta in zip(page["ids"], page["metadatas"]):
+                sig = duplicates.unlabel((meta or {}).get("minhash", ""))
                 if sig is not None:
-                    found[article_id] = sig
+                    found[first[chunk_id]] = sig
         missing = [a for a in committed if a not in found]
         for start in range(0, len(missing), PAGE):
             computed = {article_id: duplicates.signature(text)
                         for article_id, text in self.article_texts(missing[start:start + PAGE]).items()}
             if computed:
-                self._put_signatures({a: (committed[a], sig) for a, sig in computed.items()})
+                self.chunks.update(ids=[chunk_record_id(a, committed[a], 0) for a in computed],
+                                   metadatas=[{"minhash": duplicates.label(sig)} for sig in computed.values()])
             found.update(computed)
         return found
+
+    def drop_legacy_signatures(self) -> None:
+        """Delete the collection older layouts kept signatures in, once nothing reads it."""
+        from chromadb.errors import NotFoundError
+
+        try:
+            self.client.delete_collection(f"{self.prefix}-{LEGACY_SIGNATURES}")
+        except NotFoundError:  # the usual case
+            pass
 
     def regroup(self, threshold: float) -> int:
         """Group the committed articles that are near-duplicates of each other (see
@@ -396,6 +426,7 @@ class Store:
         signatures. Returns how many articles are in a group."""
         by_id = {m["article_id"]: m for m in self.described()}
         signatures = self.signatures_of({a: m["version"] for a, m in by_id.items()})
+        self.drop_legacy_signatures()
         groups = duplicates.group(signatures, threshold) if threshold <= 1 else {}
 
         def original(members: list[str]) -> str:  # the first to be published; undated ones after dated ones
@@ -436,10 +467,11 @@ class Store:
                       and a.id not in found]
             if not copies:
                 continue
-            rows = self.sentences.get(where={"version": version}, include=["embeddings", "metadatas"])
-            by_span = {(m["start"], m["end"]): v for m, v in zip(rows["metadatas"], rows["embeddings"])}
+            stored = self.sentence_spans({"version": version})
+            rows = self.sentences.get(ids=list(stored), include=["embeddings"])
+            by_span = {stored[i]: v for i, v in zip(rows["ids"], rows["embeddings"])}
             for article, chunks in copies:
-                spans = [span for chunk in chunks for span in chunk.sentences]
+                spans = [(start, end) for chunk in chunks for start, end in chunk.sentences]
                 if len(by_span) == len(spans) and all(s in by_span for s in spans):
                     found[article.id] = np.asarray([by_span[s] for s in spans], dtype=np.float32)
         return found
@@ -449,19 +481,37 @@ class Store:
         holds them in memory; records of a version never change once it is committed)."""
         out: dict[str, tuple[list[str], list]] = {}
         wanted = set(versions)
-        # a filtered get costs twice a plain one per record: a few versions (a build under
-        # way) are asked for by name, many (a reader starting) by reading every record
-        wheres = [None] if len(wanted) > 20 else [
-            {"version": {"$in": part}} if len(part) > 1 else {"version": part[0]}
-            for part in (sorted(wanted)[i:i + 20] for i in range(0, len(wanted), 20))]
-        for where in wheres:
-            for record_id, rec in self._all(self.sentences, ["embeddings"], where):
-                version = record_id.rsplit("|", 3)[1]
-                if version in wanted:
-                    ids, vectors = out.setdefault(version, ([], []))
-                    ids.append(record_id)
-                    vectors.append(rec["embeddings"])
+
+        def keep(record_id: str, vector) -> None:
+            version = record_owner(record_id)[1]
+            if version in wanted:
+                ids, vectors = out.setdefault(version, ([], []))
+                ids.append(record_id)
+                vectors.append(vector)
+
+        # a few versions (a build under way) are found through their chunks and read by id;
+        # many (a reader starting) by reading every record
+        if len(wanted) > 20:
+            for record_id, rec in self._all(self.sentences, ["embeddings"]):
+                keep(record_id, rec["embeddings"])
+        else:
+            spans = self.sentence_spans({"version": {"$in": sorted(wanted)}} if len(wanted) > 1
+                                        else {"version": next(iter(wanted))}) if wanted else {}
+            ids = list(spans)
+            for i in range(0, len(ids), PAGE):
+                page = self.sentences.get(ids=ids[i:i + PAGE], include=["embeddings"])
+                for record_id, vector in zip(page["ids"], page["embeddings"]):
+                    keep(record_id, vector)
         return {v: (ids, np.asarray(vectors, dtype=np.float32)) for v, (ids, vectors) in out.items()}
+
+    def sentence_spans(self, where: dict) -> dict[str, tuple[int, int]]:
+        """{sentence id: (start, end) in its article's text} of the chunks `where` selects."""
+        spans: dict[str, tuple[int, int]] = {}
+        for chunk_id, rec in self._all(self.chunks, ["metadatas"], where):
+            for sentence_id, (start, end) in zip(sentence_ids(chunk_id, rec["metadatas"]),
+                                                 json.loads((rec["metadatas"] or {}).get("sentences", "[]"))):
+                spans[sentence_id] = (start, end)
+        return spans
 
     # --------------------------------------------------
     def lexical_rows_for(self, article: Article, version: str, chunks: Sequence[Chunk]) -> list[LexicalRow]:
@@ -485,6 +535,7 @@ def _records(items: Sequence[NewVersion]) -> tuple[tuple, tuple]:
     chunk_ids, chunk_vectors, chunk_texts, chunk_meta = [], [], [], []
     for item in items:
         article, common = item.article, _common_metadata(item.article, item.version)
+        searched = {key: common[key] for key in ("source", "published_ts") if key in common}
         position = 0
         for chunk in item.chunks:
             chunk_id = chunk_record_id(article.id, item.version, chunk.index)
@@ -495,11 +546,13 @@ def _records(items: Sequence[NewVersion]) -> tuple[tuple, tuple]:
             chunk_meta.append({**common, "title": article.title, "url": article.url, "published": article.published,
                                "chunk_index": chunk.index, "start": chunk.start, "end": chunk.end,
                                "sentences": json.dumps(chunk.sentences)})
-            # a sentence record is its vector and offsets: its text is in its chunk, and storing
-            # it again cost a third of the sentence writes (Chroma indexes every document's words)
-            for j, (start, end) in enumerate(chunk.sentences):
-                sent_ids.append(f"{chunk_id}|s{j}")
-                sent_meta.append({**common, "start": start, "end": end})
+            if chunk.index == 0:  # the article's signature goes with its version (module docstring)
+                chunk_meta[-1]["minhash"] = duplicates.label(item.signature)
+            # a sentence record is its vector and what a filtered search needs: its text and
+            # offsets are its chunk's (every metadata key or document is an index write in Chroma)
+            for j in range(len(chunk.sentences)):
+                sent_ids.append(sentence_record_id(chunk_id, j))
+                sent_meta.append(searched)
             sent_vectors.append(item.vectors[position:position + n])
             position += n
     vectors = np.concatenate(sent_vectors) if sent_vectors else np.zeros((0, 0), dtype=np.float32)
@@ -516,13 +569,43 @@ def _committed_metadata(item: NewVersion, replaces: bool) -> dict:
             "text_hash": text_hash(article.text), "chunks": len(item.chunks),
             "sentences": sum(len(c.sentences) for c in item.chunks),
             "minhash": None,  # None deletes the key an index of layout 3 stored here
+            "gaps": _gaps(item),  # None (the text is the document) deletes an older version's
             "indexed_at": int(time.time())}
+
+
+def _gaps(item: NewVersion) -> str | None:
+    """The text before, between and after a version's chunks (JSON), or None when its chunks
+    do not tile the text in order (then the text is stored whole)."""
+    text, gaps, position = item.article.text, [], 0
+    for chunk in item.chunks:
+        if chunk.start < position or text[chunk.start:chunk.end] != chunk.text:
+            return None
+        gaps.append(text[position:chunk.start])
+        position = chunk.end
+    gaps.append(text[position:])
+    return json.dumps(gaps, ensure_ascii=False) if item.chunks else None
 
 
 def chunk_record_id(article_id: str, version: str, index: int) -> str:
     """`article|version|cN`; a sentence is `<chunk id>|sJ`. Readers parse these from the
     right (an article id may itself hold a "|"), so a dense search needs no metadata."""
     return f"{article_id}|{version}|c{index}"
+
+
+def sentence_record_id(chunk_id: str, index: int) -> str:
+    return f"{chunk_id}|s{index}"
+
+
+def sentence_ids(chunk_id: str, chunk_metadata: dict | None) -> list[str]:
+    """The ids of a chunk's sentence records, from the chunk record's metadata."""
+    count = len(json.loads((chunk_metadata or {}).get("sentences", "[]")))
+    return [sentence_record_id(chunk_id, j) for j in range(count)]
+
+
+def record_owner(record_id: str) -> tuple[str, str]:
+    """(article id, version) of a chunk or sentence record, read from its id's right end."""
+    parts = record_id.rsplit("|", 3 if record_id.rsplit("|", 1)[-1].startswith("s") else 2)
+    return parts[0], parts[1]
 
 
 def _common_metadata(article: Article, version: str) -> dict:

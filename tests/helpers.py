@@ -57,8 +57,8 @@ def article_texts(settings) -> dict[str, str]:
     """Every indexed article's stored text, by id (what citation offsets index)."""
     from index.store import Store
 
-    records = Store.open(settings).articles.get(include=["documents"])
-    return dict(zip(records["ids"], records["documents"]))
+    store = Store.open(settings)
+    return store.article_texts(store.articles.get(include=[])["ids"])
 
 
 def check_invariants(result, texts) -> None:

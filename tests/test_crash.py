@@ -18,7 +18,7 @@ from chromadb.api.shared_system_client import SharedSystemClient
 
 from assistant.answering import Assistant
 from index import build_index
-from index.store import Store, open_lexical
+from index.store import Store, open_lexical, record_owner
 
 from . import figures
 from .helpers import write_squad
@@ -34,10 +34,11 @@ def records_per_article(settings, committed_only=True):
     committed = store.committed()
     counts = {}
     for position, collection in enumerate((store.chunks, store.sentences)):
-        for meta in collection.get(include=["metadatas"])["metadatas"]:
-            if committed_only and committed.get(meta["article_id"]) != meta["version"]:
+        for record_id in collection.get(include=[])["ids"]:
+            article_id, version = record_owner(record_id)
+            if committed_only and committed.get(article_id) != version:
                 continue
-            pair = counts.setdefault(meta["article_id"], [0, 0])
+            pair = counts.setdefault(article_id, [0, 0])
             pair[position] += 1
     return {a: tuple(c) for a, c in counts.items()}
 
@@ -83,11 +84,10 @@ def equals_a_fresh_build(folder, settings, tmp_path) -> tuple[int, dict]:
 QUESTION = "Who did Trump send to meet Putin in Moscow?"
 # one interrupted run after another, each resuming what the last one left: (where it is
 # killed, whether some batch of that run has committed by then)
-KILLS = [("sentences:1", False),  # the first batch, between its sentence and chunk writes
+KILLS = [("chunks:1", False),  # the first batch, between its chunk and sentence writes
          ("committed:1", True),  # the first batch committed (a changed article among them), not yet cleaned up
          ("marked:2@20", True),  # 20 ms after the second batch was marked pending: inside its writes
-         ("chunks:1", False),  # the first batch, between its chunk and signature writes
-         ("signatures:1", False)]  # the first batch, between its signatures and its commit
+         ("sentences:1", False)]  # the first batch, between its sentence writes and its commit
 
 
 @pytest.mark.reliability

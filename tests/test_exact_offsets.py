@@ -13,6 +13,7 @@ import re
 import unicodedata
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from assistant import Assistant, article_text
@@ -243,6 +244,34 @@ def test_every_stored_chunk_and_sentence_indexes_the_text_and_reads_as_the_clean
             spans = [tuple(s) for s in json.loads(meta["sentences"])]
             views[kind][(meta["article_id"], meta["chunk_index"])] = [normalised(whole[s:e]) for s, e in spans]
     assert views["messy"] == views["clean"] and len(views["messy"]) >= 6
+
+
+def test_each_text_is_stored_once_and_read_back_exactly_from_its_chunks_and_gaps(corpora):
+    folder, settings = corpora["messy"][:2]
+    store = Store.open(settings)
+    records = store.articles.get(include=["documents", "metadatas"])
+    # no second copy for Chroma to full-text index: the chunks hold the text
+    assert records["ids"] and all(not text for text in records["documents"])
+    assert all(json.loads(meta["gaps"]) for meta in records["metadatas"])
+    texts = store.article_texts(records["ids"])
+    assert texts == {article_id: decoded(folder, article_id) for article_id in records["ids"]}
+
+
+def test_a_text_its_chunks_do_not_tile_is_kept_whole():
+    from index.articles import Article
+    from index.chunking import Chunk
+    from index.store import NewVersion, _gaps
+
+    text = "  One. Two.\n\nThree."
+    article = Article(id="a", text=text, title="")
+
+    def version(*chunks):
+        return NewVersion(article=article, version="v", chunks=chunks, vectors=np.zeros((1, 2)), signature=np.zeros(2))
+
+    first, second = Chunk(0, 2, 11, text[2:11], ((2, 6), (7, 11))), Chunk(1, 13, 19, "Three.", ((13, 19),))
+    assert json.loads(_gaps(version(first, second))) == ["  ", "\n\n", ""]
+    assert _gaps(version(second, first)) is None  # out of order
+    assert _gaps(version(first, Chunk(1, 13, 19, "Thre", ((13, 19),)))) is None  # not the text at its offsets
 
 
 def test_article_text_is_the_indexed_text_even_after_the_file_changes(corpora):

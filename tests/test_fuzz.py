@@ -401,7 +401,7 @@ def fingerprint(settings: Settings) -> dict:
     lexical = open_lexical(settings)
     try:
         return {"status": index_status(settings), "committed": store.committed(), "generation": store.generation(),
-                "records": {kind: getattr(store, kind).count() for kind in ("articles", "chunks", "sentences", "signatures")},
+                "records": {kind: getattr(store, kind).count() for kind in ("articles", "chunks", "sentences")},
                 "lexical": (lexical.count(), lexical.hashes())}
     finally:
         lexical.close()

@@ -39,7 +39,7 @@ def test_sample_articles_index_and_answer(sample_folder, settings):
     hits = HybridSearch(settings).search("Who did Trump send to meet Putin in Moscow?", k=3)
     assert any("Witkoff" in hit.text for hit in hits)
     store = Store.open(settings)
-    texts = dict(zip(*[store.articles.get(include=["documents"])[k] for k in ("ids", "documents")]))
+    texts = store.article_texts(store.articles.get(include=[])["ids"])
     for hit in hits:
         assert texts[hit.article_id][hit.start:hit.end] == hit.text
 
@@ -148,9 +148,11 @@ def test_a_new_title_re_embeds_its_article_exactly_as_a_fresh_build(sample_folde
     build_index(sample_folder, settings=fresh)
 
     def vectors(s):
-        rows = Store.open(s).sentences.get(where={"article_id": "story.json"}, include=["embeddings", "metadatas"])
-        return sorted(((m["start"], m["end"]), tuple(round(float(x), 5) for x in vec))
-                      for m, vec in zip(rows["metadatas"], rows["embeddings"]))
+        store = Store.open(s)
+        spans = store.sentence_spans({"article_id": "story.json"})
+        rows = store.sentences.get(ids=list(spans), include=["embeddings"])
+        assert len(rows["ids"]) == len(spans) > 0
+        return sorted((spans[i], tuple(round(float(x), 5) for x in vec)) for i, vec in zip(rows["ids"], rows["embeddings"]))
 
     assert vectors(settings) == vectors(fresh)
 

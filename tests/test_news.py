@@ -15,7 +15,7 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from assistant.answering import Assistant
 from index import Settings, build_index, duplicates, indexed_articles
-from index.store import Store
+from index.store import Store, chunk_record_id, record_owner
 from prompts import load_prompt
 
 from .helpers import REPO, article_texts, check_invariants
@@ -273,6 +273,28 @@ def test_estimated_similarity_follows_the_shared_share_of_shingles():
             assert not grouped
 
 
+def first_chunks(store) -> dict[str, dict]:
+    """{article id: metadata of its committed version's first chunk}."""
+    committed = store.committed()
+    ids = [chunk_record_id(a, v, 0) for a, v in committed.items()]
+    found = store.chunks.get(ids=ids, include=["metadatas"])
+    return {record_owner(i)[0]: m for i, m in zip(found["ids"], found["metadatas"])}
+
+
+def test_a_signature_is_written_with_its_version_in_the_first_chunk(tmp_path, settings, monkeypatch):
+    folder = tmp_path / "wire"
+    folder.mkdir()
+    lines = (NEWS / "talks.jsonl").read_text(encoding="utf-8").splitlines()
+    (folder / "wire.jsonl").write_text("\n".join(lines[:2]) + "\n", encoding="utf-8")
+    build_index(folder, settings=settings)
+    store = Store.open(settings)
+    texts = store.article_texts(sorted(store.committed()))
+    stored = {a: m["minhash"] for a, m in first_chunks(store).items()}
+    assert stored == {a: duplicates.label(duplicates.signature(t)) for a, t in texts.items()}
+    monkeypatch.setattr(duplicates, "signature", lambda text: pytest.fail("a stored signature was computed again"))
+    assert len(Store.open(settings).signatures_of(store.committed())) == 2
+
+
 def test_signatures_of_an_older_hashing_scheme_are_computed_again(tmp_path, settings):
     folder = tmp_path / "wire"
     folder.mkdir()
@@ -280,36 +302,34 @@ def test_signatures_of_an_older_hashing_scheme_are_computed_again(tmp_path, sett
     (folder / "wire.jsonl").write_text("\n".join(lines[:2]) + "\n", encoding="utf-8")  # two different stories
     build_index(folder, settings=settings)
     store = Store.open(settings)
-    ids = sorted(store.signatures.get()["ids"])
+    first = first_chunks(store)
     # as scheme 1 could leave them: equal signatures for articles that are not copies
     same = duplicates.encode(duplicates.signature("one phrase the two stories share"))
-    store.signatures.upsert(ids=ids, embeddings=[[0.0]] * 2, documents=[same] * 2,
-                            metadatas=[{"version": store.committed()[i], "scheme": "1"} for i in ids])
+    store.chunks.update(ids=[chunk_record_id(a, store.committed()[a], 0) for a in first],
+                        metadatas=[{"minhash": f"1:{same}"}] * len(first))
     again = build_index(folder, settings=settings)
     assert again.unchanged == 2 and again.near_duplicates == 0
-    records = Store.open(settings).signatures.get(include=["metadatas"])
-    assert [m["scheme"] for m in records["metadatas"]] == [duplicates.SCHEME] * 2
+    assert all(m["minhash"].startswith(f"{duplicates.SCHEME}:") for m in first_chunks(Store.open(settings)).values())
 
 
-def test_a_signature_is_metadata_and_one_kept_as_the_document_is_still_read(tmp_path, settings, monkeypatch):
+def test_an_index_of_an_older_layout_is_rewritten_once_and_its_signature_collection_dropped(tmp_path, settings):
     folder = tmp_path / "wire"
     folder.mkdir()
     lines = (NEWS / "talks.jsonl").read_text(encoding="utf-8").splitlines()
     (folder / "wire.jsonl").write_text("\n".join(lines[:2]) + "\n", encoding="utf-8")
     build_index(folder, settings=settings)
     store = Store.open(settings)
-    records = store.signatures.get(include=["documents", "metadatas"])
-    # not a document: Chroma would full-text index 684 base64 characters per article for nothing
-    assert records["documents"] == [None, None] and all(m["minhash"] for m in records["metadatas"])
-    expected = store.signatures_of(store.committed())
-    # as an index written before kept it: the signature as the record's document
-    ids = records["ids"]
-    store.signatures.delete(ids=ids)
-    store.signatures.add(ids=ids, embeddings=[[0.0]] * 2, documents=[m["minhash"] for m in records["metadatas"]],
-                         metadatas=[{"version": m["version"], "scheme": m["scheme"]} for m in records["metadatas"]])
-    monkeypatch.setattr(duplicates, "signature", lambda text: pytest.fail("a stored signature was computed again"))
-    found = Store.open(settings).signatures_of(store.committed())
-    assert {a: s.tolist() for a, s in found.items()} == {a: s.tolist() for a, s in expected.items()}
+    # as layout 5 left it: signatures in a collection of their own, none in the chunks
+    legacy = store.client.get_or_create_collection(f"{store.prefix}-signatures", embedding_function=None)
+    legacy.add(ids=["wire.jsonl#0"], embeddings=[[0.0]], metadatas=[{"version": "old", "scheme": "2"}])
+    store.chunks.update(ids=[chunk_record_id(a, v, 0) for a, v in store.committed().items()],
+                        metadatas=[{"minhash": None}] * 2)
+    assert not any("minhash" in m for m in first_chunks(store).values())
+    again = build_index(folder, settings=settings)
+    assert again.unchanged == 2
+    store = Store.open(settings)
+    assert all(m["minhash"].startswith(f"{duplicates.SCHEME}:") for m in first_chunks(store).values())
+    assert f"{store.prefix}-signatures" not in {c.name for c in store.client.list_collections()}
 
 
 def test_an_index_that_kept_signatures_in_the_article_metadata_moves_them_on_the_next_build(tmp_path, settings):
@@ -324,14 +344,15 @@ def test_an_index_that_kept_signatures_in_the_article_metadata_moves_them_on_the
     texts = store.article_texts(["wire.jsonl#0", "wire.jsonl#1"])
     store.articles.update(ids=list(texts), metadatas=[{"minhash": duplicates.encode(duplicates.signature(t))}
                                                        for t in texts.values()])
-    store.signatures.delete(ids=list(texts))
+    store.chunks.update(ids=[chunk_record_id(a, v, 0) for a, v in store.committed().items()],
+                        metadatas=[{"minhash": None}] * 2)
     assert all("minhash" in m for m in store.described())
     again = build_index(folder, settings=settings)
     assert again.unchanged == 2 and again.near_duplicates == 2
     described = Store.open(settings).described()
     assert not any("minhash" in m for m in described)
     assert {m["dup_group"] for m in described} == {"wire.jsonl#0"}
-    assert sorted(store.signatures.get()["ids"]) == ["wire.jsonl#0", "wire.jsonl#1"]
+    assert all(m["minhash"].startswith(f"{duplicates.SCHEME}:") for m in first_chunks(Store.open(settings)).values())
 
 
 def test_the_sentences_compared_across_copies_are_exactly_the_indexed_ones(news, tmp_path):
@@ -345,8 +366,7 @@ def test_the_sentences_compared_across_copies_are_exactly_the_indexed_ones(news,
     store = Store.open(settings)
     for article_id in (COPY, CORRECTED):
         version = store.committed()[article_id]
-        spans = [(m["start"], m["end"]) for m in store.sentences.get(
-            where={"$and": [{"article_id": article_id}, {"version": version}]}, include=["metadatas"])["metadatas"]]
+        spans = list(store.sentence_spans({"$and": [{"article_id": article_id}, {"version": version}]}).values())
         expected = [texts[article_id][s:e] for s, e in sorted(spans)]
         assert len(expected) > 3 and search.article_sentences(article_id) == expected
         assert search.article_sentences(article_id) == expected  # remembered: the same list again

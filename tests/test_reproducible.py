@@ -221,7 +221,7 @@ def test_a_rebuild_killed_midway_is_undone_or_finished(sample_folder, settings):
     store.client.create_collection(f"{name}-next", embedding_function=None).add(ids=["x"], embeddings=[[0.1] * 384])
     build_index(sample_folder, settings=settings)
     assert {c.name for c in store.client.list_collections()} == {f"{settings.collection}-{k}" for k in
-                                                                   ("articles", "chunks", "sentences", "signatures")}
+                                                                   ("articles", "chunks", "sentences")}
     # killed between the renames: the complete copy takes the name
     store.sentences.modify(name=f"{name}-old")
     copy = store.client.create_collection(f"{name}-next", embedding_function=None)
