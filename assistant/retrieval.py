@@ -21,7 +21,7 @@ from pydantic import ConfigDict
 from index import Settings, article_texts
 from index.duplicates import shingles
 from index.embedding import Embedder, embedder_for
-from index.store import PAGE, Store, chunk_record_id, open_lexical, sentence_record_id
+from index.store import PAGE, Store, chunk_record_id, open_lexical, sentence_record_id, stored_text
 from index.textview import normalised
 
 from .dense import DenseSearch
@@ -107,6 +107,7 @@ class ArticleMeta:
     published: str
     published_ts: int | None
     group: str
+    url: str = ""
 
 
 class HybridSearch:
@@ -131,7 +132,7 @@ class HybridSearch:
         committed = {m["article_id"]: m["version"] for m in described}
         catalog = {m["article_id"]: ArticleMeta(m["article_id"], m.get("title", ""), m.get("source", ""),
                                                 m.get("published", ""), m.get("published_ts"),
-                                                m.get("dup_group", "")) for m in described}
+                                                m.get("dup_group", ""), m.get("url", "")) for m in described}
         groups: dict[str, list[ArticleMeta]] = {}
         for meta in catalog.values():
             if meta.group:
@@ -264,10 +265,16 @@ class HybridSearch:
         for chunk_id in chunk_ids:
             if chunk_id not in by_id or not by_id[chunk_id][1]:
                 continue
-            text, meta = by_id[chunk_id]
-            hits.append(Hit(chunk_id, meta["article_id"], meta.get("title", ""), meta.get("source", ""),
-                            meta.get("url", ""), meta.get("published", ""), text, meta["start"], meta["end"],
-                            tuple(tuple(s) for s in json.loads(meta["sentences"])), fused[chunk_id]))
+            document, meta = by_id[chunk_id]
+            # title, outlet and date are the article's (its catalog entry: every committed
+            # article has one); layout 5 and older also kept them on the chunk
+            about = self.catalog.get(meta["article_id"])
+            title, source, url, published = ((about.title, about.source, about.url, about.published) if about else
+                                             (meta.get("title", ""), meta.get("source", ""), meta.get("url", ""),
+                                              meta.get("published", "")))
+            hits.append(Hit(chunk_id, meta["article_id"], title, source, url, published, stored_text(document, meta),
+                            meta["start"], meta["end"], tuple(tuple(s) for s in json.loads(meta["sentences"])),
+                            fused[chunk_id]))
         return hits
 
     def _group_of(self, article_id: str) -> str:

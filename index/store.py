@@ -6,14 +6,18 @@
   text (exactly as read: what every offset points into) is those chunks and gaps put back
   together (`article_texts`), not a document of its own: Chroma full-text indexes every
   document by trigrams, and a second copy of each text was an eighth of a short item's
-  build. A text the chunks do not cover exactly is kept as the document.
-- `<prefix>-chunks`: passages with offsets and the sentence spans inside them; vector =
-  mean of their sentences (no extra model work). The first chunk of a version also holds
-  the article's MinHash signature (index/duplicates.py), written with it, so a committed
-  version always has the signature of its own text. It is not in the article record
-  because Chroma returns a record's metadata whole: every reader's refresh would carry ~700
-  characters per article that only `regroup` needs; nor in a record of its own, which cost
-  a third of a short item's Chroma writes.
+  build. A text the chunks do not cover exactly is kept whole, as the document.
+- `<prefix>-chunks`: passages: their text, offsets, the sentence spans inside them, and
+  their article and version (the article's title, outlet and date are its record's);
+  vector = mean of their sentences (no extra model work). The text is metadata, not a
+  document: Chroma full-text indexes every document by trigrams, which nothing here
+  searches (the keyword search is the lexical cache's), and that index was a third of a
+  chunk's write. Records of layout 5 and older, which kept it as the document, still
+  read. The first chunk of a version also holds the article's MinHash signature
+  (index/duplicates.py), written with it, so a committed version always has the signature
+  of its own text. Not in the article record, because Chroma returns a record's metadata
+  whole and every reader's refresh would carry ~700 characters per article that only
+  `regroup` needs; nor in a record of its own, a third of a short item's Chroma writes.
 - `<prefix>-sentences`: each sentence embedded with its article's title (unless it repeats it); dense search
   runs here and a chunk scores by its best sentence. A record is its vector and the two keys
   a filtered search needs (outlet, date): its id names its chunk and its place there, whose
@@ -229,8 +233,8 @@ class Store:
         chunk_ids = [chunk_record_id(a, v, i) for a, (v, n, _) in parts.items() for i in range(n)]
         chunks: dict[str, str] = {}
         for start in range(0, len(chunk_ids), PAGE):
-            page = self.chunks.get(ids=chunk_ids[start:start + PAGE], include=["documents"])
-            chunks.update(zip(page["ids"], page["documents"]))
+            page = self.chunks.get(ids=chunk_ids[start:start + PAGE], include=["documents", "metadatas"])
+            chunks.update((i, stored_text(d, m)) for i, d, m in zip(page["ids"], page["documents"], page["metadatas"]))
         for article_id, (version, count, gaps) in parts.items():
             texts = [chunks.get(chunk_record_id(article_id, version, i)) or "" for i in range(count)]
             if len(gaps) == count + 1 and all(chunk_record_id(article_id, version, i) in chunks for i in range(count)):
@@ -524,28 +528,35 @@ class Store:
         """The chunks of exactly these versions (records of a version never change, so no
         concurrent build can shift or duplicate what this returns)."""
         records = self.chunks.get(where={"version": {"$in": list(versions)}}, include=["documents", "metadatas"])
-        return [LexicalRow(record_id, meta["article_id"], meta.get("title", ""), normalised(text),
-                           meta.get("source", ""), meta.get("published_ts"))
-                for record_id, text, meta in zip(records["ids"], records["documents"], records["metadatas"])]
+        owners = list(dict.fromkeys(meta["article_id"] for meta in records["metadatas"]))
+        about: dict[str, dict] = {}  # title, outlet and date are the article record's
+        for start in range(0, len(owners), PAGE):
+            page = self.articles.get(ids=owners[start:start + PAGE], include=["metadatas"])
+            about.update(zip(page["ids"], (m or {} for m in page["metadatas"])))
+        rows = []
+        for record_id, text, meta in zip(records["ids"], records["documents"], records["metadatas"]):
+            article = about.get(meta["article_id"], meta)
+            rows.append(LexicalRow(record_id, meta["article_id"], article.get("title", ""),
+                                   normalised(stored_text(text, meta)), article.get("source", ""),
+                                   article.get("published_ts")))
+        return rows
 
 
 def _records(items: Sequence[NewVersion]) -> tuple[tuple, tuple]:
     """(ids, vectors, documents, metadatas) of the sentence records and of the chunk records."""
     sent_ids, sent_vectors, sent_meta = [], [], []
-    chunk_ids, chunk_vectors, chunk_texts, chunk_meta = [], [], [], []
+    chunk_ids, chunk_vectors, chunk_meta = [], [], []
     for item in items:
-        article, common = item.article, _common_metadata(item.article, item.version)
-        searched = {key: common[key] for key in ("source", "published_ts") if key in common}
+        article = item.article
+        searched = _searched_metadata(article)
         position = 0
         for chunk in item.chunks:
             chunk_id = chunk_record_id(article.id, item.version, chunk.index)
             n = len(chunk.sentences)
             chunk_ids.append(chunk_id)
             chunk_vectors.append(_mean(item.vectors[position:position + n]))
-            chunk_texts.append(chunk.text)
-            chunk_meta.append({**common, "title": article.title, "url": article.url, "published": article.published,
-                               "chunk_index": chunk.index, "start": chunk.start, "end": chunk.end,
-                               "sentences": json.dumps(chunk.sentences)})
+            chunk_meta.append({"article_id": article.id, "version": item.version, "text": chunk.text,
+                               "start": chunk.start, "end": chunk.end, "sentences": json.dumps(chunk.sentences)})
             if chunk.index == 0:  # the article's signature goes with its version (module docstring)
                 chunk_meta[-1]["minhash"] = duplicates.label(item.signature)
             # a sentence record is its vector and what a filtered search needs: its text and
@@ -556,7 +567,7 @@ def _records(items: Sequence[NewVersion]) -> tuple[tuple, tuple]:
             sent_vectors.append(item.vectors[position:position + n])
             position += n
     vectors = np.concatenate(sent_vectors) if sent_vectors else np.zeros((0, 0), dtype=np.float32)
-    return (sent_ids, vectors, None, sent_meta), (chunk_ids, np.array(chunk_vectors), chunk_texts, chunk_meta)
+    return (sent_ids, vectors, None, sent_meta), (chunk_ids, np.array(chunk_vectors), None, chunk_meta)
 
 
 def _committed_metadata(item: NewVersion, replaces: bool) -> dict:
@@ -592,6 +603,12 @@ def chunk_record_id(article_id: str, version: str, index: int) -> str:
     return f"{article_id}|{version}|c{index}"
 
 
+def stored_text(document: str | None, chunk_metadata: dict | None) -> str:
+    """A chunk record's text: its metadata's, or (layout 5 and older) its document."""
+    text = (chunk_metadata or {}).get("text")
+    return text if isinstance(text, str) else document or ""
+
+
 def sentence_record_id(chunk_id: str, index: int) -> str:
     return f"{chunk_id}|s{index}"
 
@@ -608,8 +625,9 @@ def record_owner(record_id: str) -> tuple[str, str]:
     return parts[0], parts[1]
 
 
-def _common_metadata(article: Article, version: str) -> dict:
-    meta: dict[str, str | int] = {"article_id": article.id, "version": version, "source": article.source}
+def _searched_metadata(article: Article) -> dict:
+    """What a filtered dense search reads of a sentence record (`Filters.chroma_where`)."""
+    meta: dict[str, str | int] = {"source": article.source}
     if article.published_ts is not None:
         meta["published_ts"] = article.published_ts
     return meta

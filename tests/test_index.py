@@ -304,3 +304,32 @@ def test_cli_reports_a_user_mistake_in_one_line(sample_folder):
     result = run_cli("status", env={"ASSISTANT_CHROMA_URL": "http://127.0.0.1:9"})
     assert result.returncode == 1 and "Cannot reach the Chroma server at http://127.0.0.1:9" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_an_index_of_layout_5_still_reads_until_its_next_build_rewrites_it(sample_folder, settings):
+    """Layout 5 kept each text twice, as documents (the article's and its chunks'), and each
+    chunk named its article's title and outlet: readers of an index not yet rebuilt get the
+    same texts, passages and keyword rows from it."""
+    build_index(sample_folder, settings=settings)
+    store = Store.open(settings)
+    question = "Who did Trump send to meet Putin in Moscow?"
+    before = [(h.chunk_id, h.title, h.source, h.text) for h in HybridSearch(settings).search(question, k=3)]
+    texts = store.article_texts(sorted(store.committed()))
+    rows = sorted(store.lexical_rows(list(store.committed().values())), key=repr)
+    chunks = store.chunks.get(include=["metadatas", "embeddings"])  # Chroma wants the vector with a document
+    store.chunks.update(ids=chunks["ids"], embeddings=chunks["embeddings"],
+                        documents=[m["text"] for m in chunks["metadatas"]],
+                        metadatas=[{"text": None, "title": "as the chunk said", "source": "Wire"}
+                                   for _ in chunks["ids"]])
+    articles = store.articles.get(ids=list(texts), include=["embeddings"])
+    store.articles.update(ids=articles["ids"], embeddings=articles["embeddings"],
+                          documents=[texts[i] for i in articles["ids"]], metadatas=[{"gaps": None}] * len(texts))
+    store = Store.open(settings)
+    assert "text" not in store.chunks.get(include=["metadatas"])["metadatas"][0]
+    assert store.article_texts(sorted(texts)) == texts
+    assert sorted(store.lexical_rows(list(store.committed().values())), key=repr) == rows
+    assert [(h.chunk_id, h.title, h.source, h.text) for h in HybridSearch(settings).search(question, k=3)] == before
+    # a rewrite (what the layout change makes the next build do) stores each text once again
+    assert build_index(sample_folder, settings=settings, full=True).sentences_embedded == 0
+    store = Store.open(settings)
+    assert not any(store.articles.get(include=["documents"])["documents"]) and store.article_texts(sorted(texts)) == texts
