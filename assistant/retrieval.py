@@ -344,7 +344,9 @@ class HybridSearch:
         meta = (record["metadatas"] or [None])[0] or {}
         if meta.get("version") != version:
             return []  # a build replaced or removed it meanwhile
-        text = self.store.article_texts([article_id]).get(article_id, "")
+        text = self.store.article_texts([article_id], {article_id: version}).get(article_id)
+        if text is None:
+            return []  # replaced meanwhile: its chunks are gone
         chunk_ids = [chunk_record_id(article_id, version, i) for i in range(int(meta.get("chunks") or 0))]
         chunks = self.store.chunks.get(ids=chunk_ids, include=["metadatas"]) if chunk_ids else {"metadatas": []}
         spans = sorted(tuple(span) for m in chunks["metadatas"] if m for span in json.loads(m["sentences"]))

@@ -214,32 +214,50 @@ class Store:
         return [dict(rec["metadatas"]) for _, rec in self._all(self.articles, ["metadatas"])
                 if rec["metadatas"] and rec["metadatas"].get("version")]
 
-    def article_texts(self, article_ids: Sequence[str]) -> dict[str, str]:
+    def article_texts(self, article_ids: Sequence[str], versions: dict[str, str] | None = None) -> dict[str, str]:
         """{article id: its committed text, exactly as read} for the committed articles among
-        `article_ids`. One whose version a build replaced meanwhile is left out."""
+        `article_ids` (only at the version `versions` names, where it names one). A text put
+        back together from its chunks is checked against its hash; one whose chunks a build
+        deleted between the two reads (it committed a newer version) is read again."""
         found: dict[str, str] = {}
-        parts: dict[str, tuple[str, int, list[str]]] = {}  # id -> (version, chunks, gaps)
-        ids = list(dict.fromkeys(article_ids))
+        wanted = list(dict.fromkeys(article_ids))
+        for _ in range(3):
+            wanted = self._read_texts(wanted, versions or {}, found)
+            if not wanted:
+                break
+        return found
+
+    def _read_texts(self, ids: list[str], versions: dict[str, str], found: dict[str, str]) -> list[str]:
+        """Add the texts of `ids` to `found`; returns the ids to read again."""
+        parts: dict[str, tuple[str, int, list[str], str]] = {}  # id -> (version, chunks, gaps, text hash)
         for start in range(0, len(ids), PAGE):
             page = self.articles.get(ids=ids[start:start + PAGE], include=["documents", "metadatas"])
             for article_id, text, meta in zip(page["ids"], page["documents"], page["metadatas"]):
                 meta = meta or {}
-                if not meta.get("version"):
+                version = meta.get("version")
+                if not version or versions.get(article_id, version) != version:
                     continue
-                if "gaps" in meta:
-                    parts[article_id] = (meta["version"], int(meta.get("chunks") or 0), json.loads(meta["gaps"]))
+                gaps = meta.get("gaps")
+                if isinstance(gaps, str):
+                    parts[article_id] = (version, int(meta.get("chunks") or 0), json.loads(gaps),
+                                         meta.get("text_hash", ""))
                 elif text is not None:
                     found[article_id] = text
-        chunk_ids = [chunk_record_id(a, v, i) for a, (v, n, _) in parts.items() for i in range(n)]
+        chunk_ids = [chunk_record_id(a, v, i) for a, (v, n, _, _) in parts.items() for i in range(n)]
         chunks: dict[str, str] = {}
         for start in range(0, len(chunk_ids), PAGE):
             page = self.chunks.get(ids=chunk_ids[start:start + PAGE], include=["documents", "metadatas"])
             chunks.update((i, stored_text(d, m)) for i, d, m in zip(page["ids"], page["documents"], page["metadatas"]))
-        for article_id, (version, count, gaps) in parts.items():
-            texts = [chunks.get(chunk_record_id(article_id, version, i)) or "" for i in range(count)]
-            if len(gaps) == count + 1 and all(chunk_record_id(article_id, version, i) in chunks for i in range(count)):
-                found[article_id] = gaps[0] + "".join(t + gap for t, gap in zip(texts, gaps[1:]))
-        return found
+        again = []
+        for article_id, (version, count, gaps, digest) in parts.items():
+            texts = [chunks[i] for i in (chunk_record_id(article_id, version, j) for j in range(count)) if i in chunks]
+            whole = (gaps[0] + "".join(t + gap for t, gap in zip(texts, gaps[1:]))
+                     if len(gaps) == count + 1 == len(texts) + 1 else None)
+            if whole is not None and (not digest or text_hash(whole) == digest):
+                found[article_id] = whole
+            else:
+                again.append(article_id)
+        return again
 
     def committed(self) -> dict[str, str]:
         """{article id: committed version}: what readers may trust."""
@@ -472,8 +490,11 @@ class Store:
             if not copies:
                 continue
             stored = self.sentence_spans({"version": version})
-            rows = self.sentences.get(ids=list(stored), include=["embeddings"])
-            by_span = {stored[i]: v for i, v in zip(rows["ids"], rows["embeddings"])}
+            ids = list(stored)
+            by_span: dict[tuple[int, int], Any] = {}
+            for start in range(0, len(ids), PAGE):  # Chroma refuses an empty list of ids
+                rows = self.sentences.get(ids=ids[start:start + PAGE], include=["embeddings"])
+                by_span.update((stored[i], v) for i, v in zip(rows["ids"], rows["embeddings"]))
             for article, chunks in copies:
                 spans = [(start, end) for chunk in chunks for start, end in chunk.sentences]
                 if len(by_span) == len(spans) and all(s in by_span for s in spans):
@@ -529,7 +550,9 @@ class Store:
         concurrent build can shift or duplicate what this returns)."""
         records = self.chunks.get(where={"version": {"$in": list(versions)}}, include=["documents", "metadatas"])
         owners = list(dict.fromkeys(meta["article_id"] for meta in records["metadatas"]))
-        about: dict[str, dict] = {}  # title, outlet and date are the article record's
+        # title, outlet and date are the article record's: while a build replaces an article,
+        # an old version's rows may carry the new one's until the reader's next sync drops them
+        about: dict[str, dict] = {}
         for start in range(0, len(owners), PAGE):
             page = self.articles.get(ids=owners[start:start + PAGE], include=["metadatas"])
             about.update(zip(page["ids"], (m or {} for m in page["metadatas"])))

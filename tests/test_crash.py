@@ -62,6 +62,8 @@ def committed_articles_are_whole(settings) -> int:
         found = store.chunks.get(where={"$and": [{"article_id": article_id}, {"version": version}]})
         missing += max(0, expected - len(found["ids"]))
         assert len(found["ids"]) == expected, f"{article_id} lost chunks"
+    # each text is put back together from its committed chunks: none may be lost
+    assert set(store.article_texts(list(store.committed()))) == set(store.committed())
     return missing
 
 

@@ -10,6 +10,7 @@ accents, bidi marks; emoji ZWJ sequences in both), in .txt, .md, .json and .json
 import html
 import json
 import re
+import shutil
 import unicodedata
 from pathlib import Path
 
@@ -256,6 +257,22 @@ def test_each_text_is_stored_once_and_read_back_exactly_from_its_chunks_and_gaps
     assert all(json.loads(meta["gaps"]) for meta in records["metadatas"])
     texts = store.article_texts(records["ids"])
     assert texts == {article_id: decoded(folder, article_id) for article_id in records["ids"]}
+
+
+def test_a_text_is_read_at_the_version_asked_for_and_never_put_together_wrong(corpora, tmp_path):
+    folder, settings = corpora["messy"][:2]
+    copy = settings.with_(data_dir=tmp_path / "data")
+    shutil.copytree(settings.data_dir, copy.data_dir)
+    store = Store.open(copy)
+    committed = store.committed()
+    article_id = "ceasefire.txt"
+    assert store.article_texts([article_id], {article_id: committed[article_id]}) == {
+        article_id: decoded(folder, article_id)}
+    assert store.article_texts([article_id], {article_id: "another version"}) == {}
+    # gaps that no longer fit the chunks (damage): the text is left out, not returned wrong
+    gaps = json.loads(store.articles.get(ids=[article_id], include=["metadatas"])["metadatas"][0]["gaps"])
+    store.articles.update(ids=[article_id], metadatas=[{"gaps": json.dumps([gaps[0] + " "] + gaps[1:])}])
+    assert article_id not in store.article_texts(sorted(committed)) and len(store.article_texts(sorted(committed))) > 1
 
 
 def test_a_text_its_chunks_do_not_tile_is_kept_whole():

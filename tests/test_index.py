@@ -13,7 +13,7 @@ from assistant import HybridSearch
 from index import IndexBusy, build_index, index_status
 from index.build import embedding_input
 from index.lock import DataDirLock
-from index.store import Store, open_lexical
+from index.store import Store, open_lexical, record_owner
 
 pytestmark = pytest.mark.slow
 
@@ -306,30 +306,47 @@ def test_cli_reports_a_user_mistake_in_one_line(sample_folder):
     assert "Traceback" not in result.stderr
 
 
-def test_an_index_of_layout_5_still_reads_until_its_next_build_rewrites_it(sample_folder, settings):
-    """Layout 5 kept each text twice, as documents (the article's and its chunks'), and each
-    chunk named its article's title and outlet: readers of an index not yet rebuilt get the
-    same texts, passages and keyword rows from it."""
-    build_index(sample_folder, settings=settings)
+def test_an_index_of_layout_5_still_reads_until_its_next_build_rewrites_it(sample_folder, settings, tmp_path,
+                                                                            monkeypatch):
+    """Layout 5 kept each text twice, as documents (the article's and its chunks'), each chunk
+    named its article's title and outlet, and each sentence its article, version and offsets:
+    readers of an index not yet rebuilt get the same texts, passages and keyword rows from
+    it, and the next build (the layout changed) rewrites it without model work or orphans."""
+    import index.build
+    import index.store
+
+    with monkeypatch.context() as patch:
+        patch.setattr(index.store, "_gaps", lambda item: None)  # every text whole, as the document
+        build_index(sample_folder, settings=settings)
     store = Store.open(settings)
     question = "Who did Trump send to meet Putin in Moscow?"
     before = [(h.chunk_id, h.title, h.source, h.text) for h in HybridSearch(settings).search(question, k=3)]
     texts = store.article_texts(sorted(store.committed()))
+    assert all(store.articles.get(include=["documents"])["documents"])
     rows = sorted(store.lexical_rows(list(store.committed().values())), key=repr)
+    spans = store.sentence_spans({"version": {"$in": list(store.committed().values())}})
     chunks = store.chunks.get(include=["metadatas", "embeddings"])  # Chroma wants the vector with a document
     store.chunks.update(ids=chunks["ids"], embeddings=chunks["embeddings"],
                         documents=[m["text"] for m in chunks["metadatas"]],
                         metadatas=[{"text": None, "title": "as the chunk said", "source": "Wire"}
                                    for _ in chunks["ids"]])
-    articles = store.articles.get(ids=list(texts), include=["embeddings"])
-    store.articles.update(ids=articles["ids"], embeddings=articles["embeddings"],
-                          documents=[texts[i] for i in articles["ids"]], metadatas=[{"gaps": None}] * len(texts))
+    owners = {sentence_id: record_owner(sentence_id) for sentence_id in spans}
+    store.sentences.update(ids=list(spans), metadatas=[{"article_id": owners[i][0], "version": owners[i][1],
+                                                        "start": spans[i][0], "end": spans[i][1]} for i in spans])
     store = Store.open(settings)
     assert "text" not in store.chunks.get(include=["metadatas"])["metadatas"][0]
     assert store.article_texts(sorted(texts)) == texts
     assert sorted(store.lexical_rows(list(store.committed().values())), key=repr) == rows
     assert [(h.chunk_id, h.title, h.source, h.text) for h in HybridSearch(settings).search(question, k=3)] == before
-    # a rewrite (what the layout change makes the next build do) stores each text once again
-    assert build_index(sample_folder, settings=settings, full=True).sentences_embedded == 0
+
+    monkeypatch.setattr(index.build, "LAYOUT", index.build.LAYOUT + "-next")
+    again = build_index(sample_folder, settings=settings)
+    assert again.updated == len(texts) and again.sentences_embedded == 0
     store = Store.open(settings)
-    assert not any(store.articles.get(include=["documents"])["documents"]) and store.article_texts(sorted(texts)) == texts
+    assert not any(store.articles.get(include=["documents"])["documents"])  # each text stored once now
+    assert not any(store.chunks.get(include=["documents"])["documents"])
+    assert store.article_texts(sorted(texts)) == texts
+    fresh = settings.with_(data_dir=tmp_path / "fresh")
+    build_index(sample_folder, settings=fresh)
+    assert store.chunks.count() == Store.open(fresh).chunks.count()  # the old versions' records are gone
+    assert store.sentences.count() == Store.open(fresh).sentences.count()

@@ -312,7 +312,7 @@ def test_signatures_of_an_older_hashing_scheme_are_computed_again(tmp_path, sett
     assert all(m["minhash"].startswith(f"{duplicates.SCHEME}:") for m in first_chunks(Store.open(settings)).values())
 
 
-def test_an_index_of_an_older_layout_is_rewritten_once_and_its_signature_collection_dropped(tmp_path, settings):
+def test_signatures_missing_from_the_chunks_are_computed_and_the_old_collection_dropped(tmp_path, settings):
     folder = tmp_path / "wire"
     folder.mkdir()
     lines = (NEWS / "talks.jsonl").read_text(encoding="utf-8").splitlines()
