@@ -116,14 +116,17 @@ class Embedder:
         if not texts:
             return []
         if self._tokenizer is not None:
-            return [len(e.ids) for e in self._tokenizer.encode_batch(list(texts), add_special_tokens=False)]
+            # one text at a time: a build counts an article's few sentences while the model has
+            # the cores, and encode_batch's thread pool cost twice the CPU on such small lists
+            return [len(self._tokenizer.encode(t, add_special_tokens=False).ids) for t in texts]
         with self._lock:  # the model's own tokenizer is not safe beside a running encode
             tokenizer = self.model.tokenizer
             return [len(tokenizer(t, add_special_tokens=False)["input_ids"]) for t in texts]
 
-    @property
+    @cached_property
     def max_tokens(self) -> int:
-        """Word pieces the model reads per text (its own special tokens excluded)."""
+        """Word pieces the model reads per text (its own special tokens excluded); read once
+        (a build asks for every article)."""
         path = Path(self.model_name) / "sentence_bert_config.json"
         if self.local and path.exists():
             import json
