@@ -330,7 +330,8 @@ class HybridSearch:
     def article_sentences(self, article_id: str) -> list[str]:
         """The sentences of an article's committed version, in text order.
 
-        Read by primary keys only (the article record, then its chunks by id): a filtered get
+        Read by primary keys only (the article record, then its chunks by id, which hold the
+        sentences' text and offsets): a filtered get
         scans every sentence record, which at 100x the SQuAD corpus made each answer citing a
         syndicated story wait on one scan per copy. A version never changes, so the result is
         remembered."""
@@ -344,13 +345,16 @@ class HybridSearch:
         meta = (record["metadatas"] or [None])[0] or {}
         if meta.get("version") != version:
             return []  # a build replaced or removed it meanwhile
-        text = self.store.article_texts([article_id], {article_id: version}).get(article_id)
-        if text is None:
-            return []  # replaced meanwhile: its chunks are gone
         chunk_ids = [chunk_record_id(article_id, version, i) for i in range(int(meta.get("chunks") or 0))]
-        chunks = self.store.chunks.get(ids=chunk_ids, include=["metadatas"]) if chunk_ids else {"metadatas": []}
-        spans = sorted(tuple(span) for m in chunks["metadatas"] if m for span in json.loads(m["sentences"]))
-        found = [sentence for sentence in (normalised(text[start:end]) for start, end in spans) if sentence]
+        chunks = self.store.chunks.get(ids=chunk_ids, include=["documents", "metadatas"]) if chunk_ids else \
+            {"ids": [], "documents": [], "metadatas": []}
+        if len(chunks["ids"]) != len(chunk_ids):
+            return []  # replaced meanwhile: the build's cleanup deleted its chunks
+        # each sentence lies inside its chunk, whose text is the article's at the chunk's offsets
+        pieces = sorted((start, normalised(stored_text(text, m)[start - m["start"]:end - m["start"]]))
+                        for text, m in zip(chunks["documents"], chunks["metadatas"])
+                        for start, end in json.loads(m["sentences"]))
+        found = [sentence for _, sentence in pieces if sentence]
         with self._article_sentences_lock:
             self._article_sentences[key] = found
             while len(self._article_sentences) > REMEMBERED_ARTICLES:

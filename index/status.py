@@ -81,10 +81,8 @@ def article_texts(article_ids: Iterable[str], settings: Settings | None = None,
     """{article id: its text} for the committed articles among `article_ids` (others are left
     out): the exact text every offset of the index points into (`Citation.start`/`end`, the
     highlights), read from the index, so it holds even when the file changed since."""
-    ids = list(dict.fromkeys(article_ids))
-    if not ids:
-        return {}
-    return (store or Store.open(settings or Settings.load())).article_texts(ids)
+    ids = list(article_ids)
+    return (store or Store.open(settings or Settings.load())).article_texts(ids) if ids else {}
 
 
 def article_text(article_id: str, settings: Settings | None = None, store: Store | None = None) -> str | None:

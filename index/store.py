@@ -42,6 +42,7 @@ import json
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlparse
 
@@ -76,6 +77,19 @@ class NewVersion:
     chunks: tuple[Chunk, ...]
     vectors: np.ndarray
     signature: np.ndarray
+
+    @cached_property
+    def gaps(self) -> str | None:
+        """The text before, between and after its chunks (JSON), or None when the chunks do
+        not tile the text in order (then the text is stored whole, as the document)."""
+        text, gaps, position = self.article.text, [], 0
+        for chunk in self.chunks:
+            if chunk.start < position or text[chunk.start:chunk.end] != chunk.text:
+                return None
+            gaps.append(text[position:chunk.start])
+            position = chunk.end
+        gaps.append(text[position:])
+        return json.dumps(gaps, ensure_ascii=False) if self.chunks else None
 
 
 def text_hash(text: str) -> str:
@@ -200,6 +214,14 @@ class Store:
                 return
             offset += PAGE
 
+    def _by_ids(self, collection, ids: Sequence[str], include: list[str]) -> Iterable[tuple[str, Any]]:
+        """(id, {include key: value}) of the records of `ids` that exist, a page at a time
+        (Chroma refuses an empty list of ids and more than its batch size)."""
+        for start in range(0, len(ids), PAGE):
+            page = collection.get(ids=list(ids[start:start + PAGE]), include=include)
+            for i, record_id in enumerate(page["ids"]):
+                yield record_id, {key: page[key][i] for key in include}
+
     def article_states(self) -> dict[str, ArticleState]:
         states = {}
         for record_id, rec in self._all(self.articles, ["metadatas"]):
@@ -214,40 +236,34 @@ class Store:
         return [dict(rec["metadatas"]) for _, rec in self._all(self.articles, ["metadatas"])
                 if rec["metadatas"] and rec["metadatas"].get("version")]
 
-    def article_texts(self, article_ids: Sequence[str], versions: dict[str, str] | None = None) -> dict[str, str]:
+    def article_texts(self, article_ids: Sequence[str]) -> dict[str, str]:
         """{article id: its committed text, exactly as read} for the committed articles among
-        `article_ids` (only at the version `versions` names, where it names one). A text put
-        back together from its chunks is checked against its hash; one whose chunks a build
-        deleted between the two reads (it committed a newer version) is read again."""
+        `article_ids`. A text put back together from its chunks is checked against its hash;
+        one whose chunks a build deleted between the two reads (it committed a newer
+        version) is read again."""
         found: dict[str, str] = {}
         wanted = list(dict.fromkeys(article_ids))
         for _ in range(3):
-            wanted = self._read_texts(wanted, versions or {}, found)
+            wanted = self._read_texts(wanted, found)
             if not wanted:
                 break
         return found
 
-    def _read_texts(self, ids: list[str], versions: dict[str, str], found: dict[str, str]) -> list[str]:
+    def _read_texts(self, ids: list[str], found: dict[str, str]) -> list[str]:
         """Add the texts of `ids` to `found`; returns the ids to read again."""
         parts: dict[str, tuple[str, int, list[str], str]] = {}  # id -> (version, chunks, gaps, text hash)
-        for start in range(0, len(ids), PAGE):
-            page = self.articles.get(ids=ids[start:start + PAGE], include=["documents", "metadatas"])
-            for article_id, text, meta in zip(page["ids"], page["documents"], page["metadatas"]):
-                meta = meta or {}
-                version = meta.get("version")
-                if not version or versions.get(article_id, version) != version:
-                    continue
-                gaps = meta.get("gaps")
-                if isinstance(gaps, str):
-                    parts[article_id] = (version, int(meta.get("chunks") or 0), json.loads(gaps),
-                                         meta.get("text_hash", ""))
-                elif text is not None:
-                    found[article_id] = text
+        for article_id, rec in self._by_ids(self.articles, ids, ["documents", "metadatas"]):
+            meta = rec["metadatas"] or {}
+            if not meta.get("version"):
+                continue
+            if isinstance(meta.get("gaps"), str):
+                parts[article_id] = (meta["version"], int(meta.get("chunks") or 0), json.loads(meta["gaps"]),
+                                     meta.get("text_hash", ""))
+            elif rec["documents"] is not None:
+                found[article_id] = rec["documents"]
         chunk_ids = [chunk_record_id(a, v, i) for a, (v, n, _, _) in parts.items() for i in range(n)]
-        chunks: dict[str, str] = {}
-        for start in range(0, len(chunk_ids), PAGE):
-            page = self.chunks.get(ids=chunk_ids[start:start + PAGE], include=["documents", "metadatas"])
-            chunks.update((i, stored_text(d, m)) for i, d, m in zip(page["ids"], page["documents"], page["metadatas"]))
+        chunks = {i: stored_text(rec["documents"], rec["metadatas"])
+                  for i, rec in self._by_ids(self.chunks, chunk_ids, ["documents", "metadatas"])}
         again = []
         for article_id, (version, count, gaps, digest) in parts.items():
             texts = [chunks[i] for i in (chunk_record_id(article_id, version, j) for j in range(count)) if i in chunks]
@@ -327,7 +343,7 @@ class Store:
         if replaced:  # "" clears the text an older version kept as the document
             self.articles.upsert(ids=[item.article.id for item in replaced],
                                  embeddings=np.array([_mean(item.vectors) for item in replaced]),
-                                 documents=[item.article.text if _gaps(item) is None else "" for item in replaced],
+                                 documents=[item.article.text if item.gaps is None else "" for item in replaced],
                                  metadatas=[_committed_metadata(item, True) for item in replaced])
 
     def _mark_pending(self, items: Sequence[NewVersion], existing: set[str]) -> None:
@@ -342,7 +358,7 @@ class Store:
         if new:
             self.articles.add(ids=[item.article.id for item in new],
                               embeddings=np.array([_mean(item.vectors) for item in new]),
-                              documents=[item.article.text if _gaps(item) is None else None for item in new],
+                              documents=[item.article.text if item.gaps is None else None for item in new],
                               metadatas=[{"article_id": item.article.id, "version": "", "pending": item.version,
                                           "title": item.article.title} for item in new])
 
@@ -355,9 +371,7 @@ class Store:
     def _delete_versions(self, where: dict) -> None:
         """Delete the chunks `where` selects and their sentences: the sentences first, so a
         kill in between leaves chunks that still name them."""
-        ids = []
-        for chunk_id, rec in self._all(self.chunks, ["metadatas"], where):
-            ids += sentence_ids(chunk_id, rec["metadatas"])
+        ids = list(self.sentence_spans(where))
         for i in range(0, len(ids), PAGE):
             self.sentences.delete(ids=ids[i:i + PAGE])
         self.sentences.delete(where=where)  # sentence records written before layout 6 held these keys
@@ -413,13 +427,10 @@ class Store:
         text and written there, so grouping never works from a stale signature."""
         found: dict[str, np.ndarray] = {}
         first = {chunk_record_id(a, v, 0): a for a, v in committed.items()}
-        ids = list(first)
-        for start in range(0, len(ids), PAGE):
-            page = self.chunks.get(ids=ids[start:start + PAGE], include=["metadatas"])
-            for chunk_id, meta in zip(page["ids"], page["metadatas"]):
-                sig = duplicates.unlabel((meta or {}).get("minhash", ""))
-                if sig is not None:
-                    found[first[chunk_id]] = sig
+        for chunk_id, rec in self._by_ids(self.chunks, list(first), ["metadatas"]):
+            sig = duplicates.unlabel((rec["metadatas"] or {}).get("minhash", ""))
+            if sig is not None:
+                found[first[chunk_id]] = sig
         missing = [a for a in committed if a not in found]
         for start in range(0, len(missing), PAGE):
             computed = {article_id: duplicates.signature(text)
@@ -491,11 +502,8 @@ class Store:
             if not copies:
                 continue
             stored = self.sentence_spans({"version": version})
-            ids = list(stored)
-            by_span: dict[tuple[int, int], Any] = {}
-            for start in range(0, len(ids), PAGE):  # Chroma refuses an empty list of ids
-                rows = self.sentences.get(ids=ids[start:start + PAGE], include=["embeddings"])
-                by_span.update((stored[i], v) for i, v in zip(rows["ids"], rows["embeddings"]))
+            by_span = {stored[i]: rec["embeddings"] for i, rec in self._by_ids(self.sentences, list(stored),
+                                                                               ["embeddings"])}
             for article, chunks in copies:
                 spans = [(start, end) for chunk in chunks for start, end in chunk.sentences]
                 if len(by_span) == len(spans) and all(s in by_span for s in spans):
@@ -508,36 +516,27 @@ class Store:
         out: dict[str, tuple[list[str], list]] = {}
         wanted = set(versions)
 
-        def keep(record_id: str, vector) -> None:
+        # a few versions (a build under way) are found through their chunks and read by id;
+        # many (a reader starting) by reading every record
+        if len(wanted) > 20:
+            records = self._all(self.sentences, ["embeddings"])
+        else:
+            spans = self.sentence_spans({"version": {"$in": sorted(wanted)}} if len(wanted) > 1
+                                        else {"version": next(iter(wanted))}) if wanted else {}
+            records = self._by_ids(self.sentences, list(spans), ["embeddings"])
+        for record_id, rec in records:
             version = record_owner(record_id)[1]
             if version in wanted:
                 ids, vectors = out.setdefault(version, ([], []))
                 ids.append(record_id)
-                vectors.append(vector)
-
-        # a few versions (a build under way) are found through their chunks and read by id;
-        # many (a reader starting) by reading every record
-        if len(wanted) > 20:
-            for record_id, rec in self._all(self.sentences, ["embeddings"]):
-                keep(record_id, rec["embeddings"])
-        else:
-            spans = self.sentence_spans({"version": {"$in": sorted(wanted)}} if len(wanted) > 1
-                                        else {"version": next(iter(wanted))}) if wanted else {}
-            ids = list(spans)
-            for i in range(0, len(ids), PAGE):
-                page = self.sentences.get(ids=ids[i:i + PAGE], include=["embeddings"])
-                for record_id, vector in zip(page["ids"], page["embeddings"]):
-                    keep(record_id, vector)
+                vectors.append(rec["embeddings"])
         return {v: (ids, np.asarray(vectors, dtype=np.float32)) for v, (ids, vectors) in out.items()}
 
     def sentence_spans(self, where: dict) -> dict[str, tuple[int, int]]:
         """{sentence id: (start, end) in its article's text} of the chunks `where` selects."""
-        spans: dict[str, tuple[int, int]] = {}
-        for chunk_id, rec in self._all(self.chunks, ["metadatas"], where):
-            for sentence_id, (start, end) in zip(sentence_ids(chunk_id, rec["metadatas"]),
-                                                 json.loads((rec["metadatas"] or {}).get("sentences", "[]"))):
-                spans[sentence_id] = (start, end)
-        return spans
+        return {sentence_record_id(chunk_id, j): (start, end)
+                for chunk_id, rec in self._all(self.chunks, ["metadatas"], where)
+                for j, (start, end) in enumerate(json.loads((rec["metadatas"] or {}).get("sentences", "[]")))}
 
     # --------------------------------------------------
     def lexical_rows_for(self, article: Article, version: str, chunks: Sequence[Chunk]) -> list[LexicalRow]:
@@ -553,10 +552,7 @@ class Store:
         owners = list(dict.fromkeys(meta["article_id"] for meta in records["metadatas"]))
         # title, outlet and date are the article record's: while a build replaces an article,
         # an old version's rows may carry the new one's until the reader's next sync drops them
-        about: dict[str, dict] = {}
-        for start in range(0, len(owners), PAGE):
-            page = self.articles.get(ids=owners[start:start + PAGE], include=["metadatas"])
-            about.update(zip(page["ids"], (m or {} for m in page["metadatas"])))
+        about = {i: rec["metadatas"] or {} for i, rec in self._by_ids(self.articles, owners, ["metadatas"])}
         rows = []
         for record_id, text, meta in zip(records["ids"], records["documents"], records["metadatas"]):
             article = about.get(meta["article_id"], meta)
@@ -604,21 +600,8 @@ def _committed_metadata(item: NewVersion, replaces: bool) -> dict:
             "text_hash": text_hash(article.text), "chunks": len(item.chunks),
             "sentences": sum(len(c.sentences) for c in item.chunks),
             "minhash": None,  # None deletes the key an index of layout 3 stored here
-            "gaps": _gaps(item),  # None (the text is the document) deletes an older version's
+            "gaps": item.gaps,  # None (the text is the document) deletes an older version's
             "indexed_at": int(time.time())}
-
-
-def _gaps(item: NewVersion) -> str | None:
-    """The text before, between and after a version's chunks (JSON), or None when its chunks
-    do not tile the text in order (then the text is stored whole)."""
-    text, gaps, position = item.article.text, [], 0
-    for chunk in item.chunks:
-        if chunk.start < position or text[chunk.start:chunk.end] != chunk.text:
-            return None
-        gaps.append(text[position:chunk.start])
-        position = chunk.end
-    gaps.append(text[position:])
-    return json.dumps(gaps, ensure_ascii=False) if item.chunks else None
 
 
 def chunk_record_id(article_id: str, version: str, index: int) -> str:
@@ -635,12 +618,6 @@ def stored_text(document: str | None, chunk_metadata: dict | None) -> str:
 
 def sentence_record_id(chunk_id: str, index: int) -> str:
     return f"{chunk_id}|s{index}"
-
-
-def sentence_ids(chunk_id: str, chunk_metadata: dict | None) -> list[str]:
-    """The ids of a chunk's sentence records, from the chunk record's metadata."""
-    count = len(json.loads((chunk_metadata or {}).get("sentences", "[]")))
-    return [sentence_record_id(chunk_id, j) for j in range(count)]
 
 
 def record_owner(record_id: str) -> tuple[str, str]:

@@ -118,6 +118,24 @@ def test_full_rebuild_gives_the_same_index(sample_folder, settings):
     assert Store.open(settings).sentences.count() == after.sentences
 
 
+def test_a_full_rebuild_sweeps_records_of_no_committed_version(sample_folder, settings):
+    """Whatever left them (a crash, or one of layout 5 between its sentence and chunk writes):
+    a chunk and sentence of a version nobody committed, and a sentence of one whose chunk
+    was never written, are removed by --full."""
+    build_index(sample_folder, settings=settings)
+    store = Store.open(settings)
+    before = (store.chunks.count(), store.sentences.count())
+    article_id = sorted(store.committed())[0]
+    vector = [[0.1] * 384]
+    store.chunks.add(ids=[f"{article_id}|stale|c0"], embeddings=vector,
+                     metadatas=[{"article_id": article_id, "version": "stale", "sentences": "[[0, 5]]"}])
+    store.sentences.add(ids=[f"{article_id}|stale|c0|s0", f"{article_id}|unwritten|c0|s0"], embeddings=vector * 2,
+                        metadatas=[{"source": ""}] * 2)
+    build_index(sample_folder, settings=settings, full=True)
+    assert (store.chunks.count(), store.sentences.count()) == before
+    assert store.sentences.get(ids=[f"{article_id}|stale|c0|s0"])["ids"] == []
+
+
 def test_changing_how_articles_are_chunked_reindexes_everything(sample_folder, settings):
     build_index(sample_folder, settings=settings)
     report = build_index(sample_folder, settings=settings.with_(chunk_max_words=80))
@@ -316,7 +334,7 @@ def test_an_index_of_layout_5_still_reads_until_its_next_build_rewrites_it(sampl
     import index.store
 
     with monkeypatch.context() as patch:
-        patch.setattr(index.store, "_gaps", lambda item: None)  # every text whole, as the document
+        patch.setattr(index.store.NewVersion, "gaps", None)  # every text whole, as the document
         build_index(sample_folder, settings=settings)
     store = Store.open(settings)
     question = "Who did Trump send to meet Putin in Moscow?"

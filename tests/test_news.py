@@ -273,6 +273,16 @@ def test_estimated_similarity_follows_the_shared_share_of_shingles():
             assert not grouped
 
 
+def two_stories(tmp_path, settings):
+    """A folder of two different stories (one JSONL file), indexed; returns the folder."""
+    folder = tmp_path / "wire"
+    folder.mkdir()
+    lines = (NEWS / "talks.jsonl").read_text(encoding="utf-8").splitlines()
+    (folder / "wire.jsonl").write_text("\n".join(lines[:2]) + "\n", encoding="utf-8")
+    build_index(folder, settings=settings)
+    return folder
+
+
 def first_chunks(store) -> dict[str, dict]:
     """{article id: metadata of its committed version's first chunk}."""
     committed = store.committed()
@@ -282,11 +292,7 @@ def first_chunks(store) -> dict[str, dict]:
 
 
 def test_a_signature_is_written_with_its_version_in_the_first_chunk(tmp_path, settings, monkeypatch):
-    folder = tmp_path / "wire"
-    folder.mkdir()
-    lines = (NEWS / "talks.jsonl").read_text(encoding="utf-8").splitlines()
-    (folder / "wire.jsonl").write_text("\n".join(lines[:2]) + "\n", encoding="utf-8")
-    build_index(folder, settings=settings)
+    two_stories(tmp_path, settings)
     store = Store.open(settings)
     texts = store.article_texts(sorted(store.committed()))
     stored = {a: m["minhash"] for a, m in first_chunks(store).items()}
@@ -296,11 +302,7 @@ def test_a_signature_is_written_with_its_version_in_the_first_chunk(tmp_path, se
 
 
 def test_signatures_of_an_older_hashing_scheme_are_computed_again(tmp_path, settings):
-    folder = tmp_path / "wire"
-    folder.mkdir()
-    lines = (NEWS / "talks.jsonl").read_text(encoding="utf-8").splitlines()
-    (folder / "wire.jsonl").write_text("\n".join(lines[:2]) + "\n", encoding="utf-8")  # two different stories
-    build_index(folder, settings=settings)
+    folder = two_stories(tmp_path, settings)
     store = Store.open(settings)
     first = first_chunks(store)
     # as scheme 1 could leave them: equal signatures for articles that are not copies
@@ -313,11 +315,7 @@ def test_signatures_of_an_older_hashing_scheme_are_computed_again(tmp_path, sett
 
 
 def test_signatures_missing_from_the_chunks_are_computed_and_the_old_collection_dropped(tmp_path, settings):
-    folder = tmp_path / "wire"
-    folder.mkdir()
-    lines = (NEWS / "talks.jsonl").read_text(encoding="utf-8").splitlines()
-    (folder / "wire.jsonl").write_text("\n".join(lines[:2]) + "\n", encoding="utf-8")
-    build_index(folder, settings=settings)
+    folder = two_stories(tmp_path, settings)
     store = Store.open(settings)
     # as layout 5 left it: signatures in a collection of their own, none in the chunks
     legacy = store.client.get_or_create_collection(f"{store.prefix}-signatures", embedding_function=None)
