@@ -8,7 +8,8 @@ Two ways, chosen by `settings.dense_search` (docs/dense-search.md):
 - hnsw: Chroma's approximate index, for indexes too large to hold twice in memory.
   Not reproducible: Chroma's graph differs from build to build, even written alike with
   one thread (68% of questions kept their exact top 80 at 10x; docs/dense-search.md).
-`auto` searches exactly up to `exact_search_max_sentences` committed sentences.
+`auto` searches exactly up to `exact_search_max_sentences` committed sentences, and beyond
+them until the build that crossed the limit has rebuilt the graph for searching (index/hnsw.py).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from index import Settings
+from index import Settings, hnsw
 from index.store import Store
 
 
@@ -75,8 +76,7 @@ class DenseSearch:
     def sync(self, committed: Mapping[str, str], sentences: int) -> None:
         """Follow the committed articles ({id: version}; `sentences` in all): load the vectors
         of versions not held yet, drop the rest. Only new versions are read from Chroma."""
-        mode = self.settings.dense_search
-        exact = mode == "exact" or (mode == "auto" and sentences <= self.settings.exact_search_max_sentences)
+        exact = hnsw.search_is_exact(self.store, self.settings.dense_search, sentences)
         with self._lock:
             if not exact:
                 self.exact = False  # before the matrix goes: a search meanwhile asks Chroma

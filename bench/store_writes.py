@@ -28,7 +28,7 @@ from short import write_wire_corpus  # noqa: E402
 from index import Settings, duplicates, load_folder  # noqa: E402
 from index.build import chunks_and_inputs, record_version  # noqa: E402
 from index.embedding import EmbeddingCache, embedder_for  # noqa: E402
-from index.store import NewVersion, Store, hnsw_configuration  # noqa: E402
+from index.store import NewVersion, Store, graph_searched_above, hnsw_configuration  # noqa: E402
 
 
 def cpu() -> float:
@@ -76,7 +76,8 @@ def main() -> None:
                                 vectors=vectors[position:position + len(inputs)],
                                 signature=duplicates.signature(article.text)))
         position += len(inputs)
-    store = Store(chromadb.PersistentClient(path=str(work / "chroma")), "bench", hnsw_configuration(settings))
+    store = Store(chromadb.PersistentClient(path=str(work / "chroma")), "bench", hnsw_configuration(settings),
+                  graph_searched_above(settings))
     calls: dict[str, list[float]] = {}
     for name in ("articles", "chunks", "sentences"):
         setattr(store, name, Timed(getattr(store, name), name, calls))

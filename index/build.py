@@ -255,6 +255,7 @@ def finish_build(run: _Run, plan: BuildPlan, *, full: bool = False) -> int:
     run.lexical.sync({m["article_id"]: m["version"] for m in described}, store.lexical_rows)
     # every run: cheap (signatures are stored), and it finishes what a killed run left
     near_duplicates = store.regroup(run.settings.duplicate_threshold, described)
+    hnsw.conform(store)  # a build that took the store past exact search gives its graph the searched values
     if plan.todo or plan.removed or full:
         store.mark_built(model=run.embedder.model_id)
     return near_duplicates

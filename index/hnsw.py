@@ -4,7 +4,11 @@ Chroma fixes `ef_construction` and `max_neighbors` when a collection is created 
 `ef_search` and `num_threads` change afterwards. A build (under the data-dir lock) calls
 `conform`: changeable values are modified in place; a collection built under other fixed
 values is rebuilt from its own stored vectors (no re-embedding) into a new collection,
-which then takes the old one's name:
+which then takes the old one's name. While search is exact (`settings.dense_search`:
+`exact`, or `auto` up to `exact_search_max_sentences`) no question reads the graph, so a
+new collection gets the cheapest one (`store.UNSEARCHED`) and its fixed values are left
+alone; the build that takes the store past that size rebuilds it, at its end, under the
+searched values. Readers in `auto` search exactly until then (`graph_ready`).
 
     copy into `<name>-next` -> rename `<name>` to `<name>-old` -> rename `<name>-next` to
     `<name>` -> delete `<name>-old`
@@ -15,6 +19,7 @@ the next build finishes or undoes the step (`_recover`).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from .store import PAGE, Store, collection_configuration
@@ -34,15 +39,31 @@ def configuration(collection) -> dict[str, Any]:
     return {key: found.get(key) for key in (*FIXED, *CHANGEABLE, "space")}
 
 
-def drift(store: Store) -> dict[str, tuple[Any, Any]]:
-    """{parameter: (what the sentence collection has, what the settings want)} where they differ."""
+def drift(store: Store, sentences: int | None = None) -> dict[str, tuple[Any, Any]]:
+    """{parameter: (what the sentence collection has, what the settings want)} where they
+    differ. The fixed values count only once the graph is searched, at `sentences`
+    (default: the records it holds): a graph no search reads is never rebuilt."""
     have = configuration(store.sentences)
+    searched = store.graph_searched(store.sentences.count() if sentences is None else sentences)
     return {key: (have.get(key), want) for key, want in store.hnsw.items()
-            if have.get(key) is not None and have.get(key) != want}
+            if have.get(key) is not None and have.get(key) != want and (searched or key not in FIXED)}
+
+
+def graph_ready(store: Store) -> bool:
+    """Whether the sentence graph has the fixed values a search wants (a build that takes
+    the store past `exact_search_max_sentences` rebuilds it only at its end)."""
+    return not any(key in FIXED for key in drift(store, sentences=math.inf))
+
+
+def search_is_exact(store: Store, mode: str, sentences: int) -> bool:
+    """Whether questions are compared with every sentence vector, not searched through the
+    graph (`settings.dense_search` = `mode`): in `auto`, also while the graph is still the
+    cheap one a store below the limit was built with."""
+    return not store.graph_searched(sentences) or (mode == "auto" and not graph_ready(store))
 
 
 def conform(store: Store, progress=None) -> str:
-    """Give the sentence collection the wanted configuration: "" (it had it), "modified"
+    """Give the sentence collection the configuration it needs: "" (it had it), "modified"
     (changeable values set in place) or "rebuilt" (copied into a new collection)."""
     _recover(store)
     differences = drift(store)

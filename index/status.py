@@ -44,8 +44,7 @@ def index_status(settings: Settings | None = None) -> IndexStatus:
     store = Store.open(settings)
     counts = store.counts()
     info = store.info
-    exact = settings.dense_search == "exact" or (
-        settings.dense_search == "auto" and counts["sentences"] <= settings.exact_search_max_sentences)
+    exact = hnsw.search_is_exact(store, settings.dense_search, counts["sentences"])
     pending = tuple(f"{name} {have} -> {want}" for name, (have, want) in sorted(hnsw.drift(store).items()))
     return IndexStatus(articles=counts["articles"], chunks=counts["chunks"], sentences=counts["sentences"],
                        model=info.get("model") or resolve_model(settings.embedding_model)[0],

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -162,10 +163,23 @@ def _short(error: Exception) -> str:
     return text[:200]
 
 
+# The graph of a collection no search reads: the cheapest Chroma builds. Chroma gives every
+# collection an HNSW graph; articles and chunks are read by id, never by vector, and the
+# sentences' graph is not read while search is exact. Inserting 5,176 sentence vectors under
+# the searched parameters (ef_construction 200, M 32) cost 2.4-2.8 CPU s, under these 1.0-1.2.
+UNSEARCHED = {"ef_construction": 4, "max_neighbors": 4}
+
+
 def hnsw_configuration(settings: Settings) -> dict:
-    """The HNSW parameters the sentence collection is built with (see docs/dense-search.md)."""
+    """The HNSW parameters the sentence collection is searched under (see docs/dense-search.md)."""
     return {"ef_search": settings.hnsw_ef_search, "ef_construction": settings.hnsw_ef_construction,
             "max_neighbors": settings.hnsw_max_neighbors, "num_threads": settings.hnsw_num_threads}
+
+
+def graph_searched_above(settings: Settings) -> float:
+    """How many committed sentences a store holds before questions are searched through the
+    sentence collection's graph (`settings.dense_search`): up to there search is exact."""
+    return {"exact": math.inf, "hnsw": -1}.get(settings.dense_search, settings.exact_search_max_sentences)
 
 
 def collection_configuration(hnsw: dict | None = None) -> dict:
@@ -174,15 +188,26 @@ def collection_configuration(hnsw: dict | None = None) -> dict:
 
 
 class Store:
-    def __init__(self, client, prefix: str, hnsw: dict | None = None):
+    def __init__(self, client, prefix: str, hnsw: dict | None = None, searched_above: float = -1):
         self.client = client
         self.prefix = prefix
-        self.hnsw = dict(hnsw or {})  # wanted for the sentence collection; {}: Chroma's defaults
+        self.hnsw = dict(hnsw or {})  # the sentence graph's, once searched; {}: Chroma's defaults
+        self.searched_above = searched_above  # committed sentences; -1: the graph is always searched
         self._open_collections()
 
     @classmethod
     def open(cls, settings: Settings) -> Store:
-        return cls(connect(settings), settings.collection, hnsw_configuration(settings))
+        return cls(connect(settings), settings.collection, hnsw_configuration(settings),
+                   graph_searched_above(settings))
+
+    def graph_searched(self, sentences: int) -> bool:
+        """Whether questions go through the sentence collection's graph at this many sentences."""
+        return sentences > self.searched_above
+
+    def sentence_graph(self, sentences: int) -> dict:
+        """The HNSW configuration the sentence collection needs at this many sentences: the
+        searched one, or the cheapest while no search reads the graph (index/hnsw.py)."""
+        return self.hnsw if self.graph_searched(sentences) else {**self.hnsw, **UNSEARCHED}
 
     def reopen(self) -> None:
         """Open the collections again by name (the sentence collection may have been rebuilt, index/hnsw.py)."""
@@ -194,9 +219,9 @@ class Store:
                 f"{self.prefix}-{kind}", embedding_function=None,
                 configuration=collection_configuration(hnsw))
 
-        try:
-            self.articles, self.chunks = get("articles"), get("chunks")
-            self.sentences = get("sentences", self.hnsw)
+        try:  # the configuration is a new collection's; an existing one keeps its own
+            self.articles, self.chunks = get("articles", UNSEARCHED), get("chunks", UNSEARCHED)
+            self.sentences = get("sentences", self.sentence_graph(0))
         except StoreUnavailable:
             raise
         except Exception as error:

@@ -19,7 +19,7 @@ from assistant.retrieval import Filters, HybridSearch
 from index import Settings, build_index, hnsw, index_status
 from index.embedding import Embedder
 from index.errors import ConfigError
-from index.store import Store
+from index.store import UNSEARCHED, Store
 
 from .helpers import SAMPLE, SHARED_EVAL, write_squad
 
@@ -210,6 +210,41 @@ def test_an_index_built_under_other_hnsw_settings_takes_the_new_ones_without_emb
     assert [c.name for c in store.client.list_collections() if "sentences" in c.name] == [f"{settings.collection}-sentences"]
     again = Assistant(rebuilt).answer(question)
     assert (again.text, again.citations) == (expected.text, expected.citations)
+
+
+def test_the_graph_is_cheap_while_search_is_exact_and_rebuilt_for_searching_by_the_build_that_outgrows_it(
+        sample_folder, settings, tmp_path):
+    """No question reads a graph while search is exact, so Chroma builds the cheapest one;
+    the build that takes the store past exact_search_max_sentences ends by rebuilding it
+    under the searched values, and readers search exactly until it has."""
+    first, second = sorted(p for p in sample_folder.iterdir() if p.is_file())
+    folder = tmp_path / "growing"
+    folder.mkdir()
+    shutil.copy2(first, folder / first.name)
+    build_index(folder, settings=settings)  # `auto`, far below the limit
+    store = Store.open(settings)
+    limit = store.sentences.count()
+    for collection in (store.articles, store.chunks, store.sentences):  # none of the three is searched
+        assert {key: hnsw.configuration(collection)[key] for key in hnsw.FIXED} == UNSEARCHED
+    assert not hnsw.drift(store) and not hnsw.graph_ready(store)
+
+    outgrown = settings.with_(exact_search_max_sentences=limit)
+    shutil.copy2(second, folder / second.name)
+    question = "How much of Ukraine's territory does Russia occupy?"
+    # the store is past the limit before the build ends: a reader then still searches exactly
+    grown = Store.open(outgrown)
+    assert hnsw.search_is_exact(grown, "auto", limit + 1) and not hnsw.search_is_exact(grown, "hnsw", limit + 1)
+
+    report = build_index(folder, settings=outgrown)  # starts at the limit, ends past it
+    store = Store.open(outgrown)
+    assert report.added == 1 and store.sentences.count() > limit
+    have = hnsw.configuration(store.sentences)
+    assert (have["ef_construction"], have["max_neighbors"]) == (settings.hnsw_ef_construction,
+                                                                 settings.hnsw_max_neighbors)
+    assert hnsw.graph_ready(store) and not hnsw.drift(store)
+    search = HybridSearch(outgrown)
+    assert not search.dense.exact and index_status(outgrown).dense_search == "hnsw"
+    assert "20%" in Assistant(outgrown).answer(question).text
 
 
 def test_a_rebuild_killed_midway_is_undone_or_finished(sample_folder, settings):
