@@ -39,7 +39,7 @@ def configuration(collection) -> dict[str, Any]:
     return {key: found.get(key) for key in (*FIXED, *CHANGEABLE, "space")}
 
 
-def drift(store: Store, sentences: int | None = None) -> dict[str, tuple[Any, Any]]:
+def drift(store: Store, sentences: float | None = None) -> dict[str, tuple[Any, Any]]:
     """{parameter: (what the sentence collection has, what the settings want)} where they
     differ. The fixed values count only once the graph is searched, at `sentences`
     (default: the records it holds): a graph no search reads is never rebuilt."""

@@ -200,7 +200,7 @@ class Store:
         return cls(connect(settings), settings.collection, hnsw_configuration(settings),
                    graph_searched_above(settings))
 
-    def graph_searched(self, sentences: int) -> bool:
+    def graph_searched(self, sentences: float) -> bool:
         """Whether questions go through the sentence collection's graph at this many sentences."""
         return sentences > self.searched_above
 
