@@ -21,7 +21,7 @@ from pydantic import ConfigDict
 from index import Settings, article_texts
 from index.duplicates import shingles
 from index.embedding import Embedder, embedder_for
-from index.store import PAGE, Store, chunk_record_id, open_lexical, sentence_record_id, stored_text
+from index.store import PAGE, Store, article_metadata, chunk_record_id, open_lexical, sentence_record_id, stored_text
 from index.textview import normalised
 
 from .dense import DenseSearch
@@ -226,8 +226,8 @@ class HybridSearch:
         ids = [a for a in dict.fromkeys(article_ids) if self.committed.get(a)]
         records = self.store.articles.get(ids=ids, include=["metadatas"]) if ids else {"ids": [], "metadatas": []}
         chunk_ids = []
-        for article_id, meta in zip(records["ids"], records["metadatas"]):
-            if meta and meta.get("version") == self.committed.get(article_id):
+        for article_id, meta in zip(records["ids"], map(article_metadata, records["metadatas"])):
+            if meta.get("version") == self.committed.get(article_id):
                 count = int(meta.get("chunks") or 0)
                 chunk_ids += [chunk_record_id(article_id, meta["version"], i) for i in range(count)]
         passages: dict[str, list[Hit]] = {a: [] for a in ids}
@@ -342,7 +342,7 @@ class HybridSearch:
         if (known := self._article_sentences.get(key)) is not None:
             return known
         record = self.store.articles.get(ids=[article_id], include=["metadatas"])
-        meta = (record["metadatas"] or [None])[0] or {}
+        meta = article_metadata((record["metadatas"] or [None])[0])
         if meta.get("version") != version:
             return []  # a build replaced or removed it meanwhile
         chunk_ids = [chunk_record_id(article_id, version, i) for i in range(int(meta.get("chunks") or 0))]

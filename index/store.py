@@ -1,8 +1,11 @@
 """Chroma, the system of record: three collections, written so a crash loses nothing.
 
-- `<prefix>-articles`: one record per article: metadata, `version` (the committed
-  version; "" = none yet), `pending` (the version being written, "cleanup" or "deleted")
-  and `gaps`, the text between its version's chunks; vector = mean of its sentences. Its
+- `<prefix>-articles`: one record per article: `version` (the committed version; "" =
+  none yet), `pending` (the version being written, "cleanup" or "deleted"), `text_hash`,
+  `dup_group`, and the rest of its description (title, outlet, url, dates, counts, and
+  `gaps`, the text between its version's chunks) as one JSON value, `about`
+  (`article_metadata` reads both this and the key-per-field records of layout 6 and
+  older); vector = mean of its sentences. Its
   text (exactly as read: what every offset points into) is those chunks and gaps put back
   together (`article_texts`), not a document of its own: Chroma full-text indexes every
   document by trigrams, and a second copy of each text was an eighth of a short item's
@@ -250,7 +253,7 @@ class Store:
     def article_states(self) -> dict[str, ArticleState]:
         states = {}
         for record_id, rec in self._all(self.articles, ["metadatas"]):
-            meta = rec["metadatas"] or {}
+            meta = article_metadata(rec["metadatas"])
             states[record_id] = ArticleState(meta.get("version", ""), meta.get("pending", ""),
                                              int(meta.get("chunks", 0)), int(meta.get("sentences", 0)))
         return states
@@ -258,7 +261,7 @@ class Store:
     def described(self) -> list[dict]:
         """Metadata of every committed article (title, outlet, url, dates, counts, duplicate
         group); no MinHash signature (see `signatures_of`)."""
-        return [dict(rec["metadatas"]) for _, rec in self._all(self.articles, ["metadatas"])
+        return [article_metadata(rec["metadatas"]) for _, rec in self._all(self.articles, ["metadatas"])
                 if rec["metadatas"] and rec["metadatas"].get("version")]
 
     def article_texts(self, article_ids: Sequence[str]) -> dict[str, str]:
@@ -278,7 +281,7 @@ class Store:
         """Add the texts of `ids` to `found`; returns the ids to read again."""
         parts: dict[str, tuple[str, int, list[str], str]] = {}  # id -> (version, chunks, gaps, text hash)
         for article_id, rec in self._by_ids(self.articles, ids, ["documents", "metadatas"]):
-            meta = rec["metadatas"] or {}
+            meta = article_metadata(rec["metadatas"])
             if not meta.get("version"):
                 continue
             if isinstance(meta.get("gaps"), str):
@@ -355,7 +358,7 @@ class Store:
 
     def _commit(self, items: Sequence[NewVersion], existing: set[str]) -> None:
         """Make the batch's versions the committed ones. A new article's record already holds
-        its text and vector (from `_mark_pending`), so only its metadata changes: Chroma
+        its text, vector and description (from `_mark_pending`), so only two keys change: Chroma
         re-inserts a vector it is given again into the HNSW graph, which for 1,048 short
         articles cost 4.8 CPU s against 0.7 for the metadata alone. A replaced article gets its
         new text and vector here. Each record changes in one call, so a kill between the two
@@ -364,17 +367,18 @@ class Store:
         replaced = [item for item in items if item.article.id in existing]
         if new:
             self.articles.update(ids=[item.article.id for item in new],
-                                 metadatas=[_committed_metadata(item, False) for item in new])
+                                 metadatas=[{"version": item.version, "pending": ""} for item in new])
         if replaced:  # "" clears the text an older version kept as the document
             self.articles.upsert(ids=[item.article.id for item in replaced],
                                  embeddings=np.array([_mean(item.vectors) for item in replaced]),
                                  documents=[item.article.text if item.gaps is None else "" for item in replaced],
-                                 metadatas=[_committed_metadata(item, True) for item in replaced])
+                                 metadatas=[{**_LEGACY_KEYS, **_article_record(item, item.version, "cleanup")}
+                                            for item in replaced])
 
     def _mark_pending(self, items: Sequence[NewVersion], existing: set[str]) -> None:
         """Say which version is being written, before any of its records: a new article gets
-        an uncommitted record (version ""; its text and vector already, so the commit only
-        changes its metadata), so a killed run's records can be found."""
+        an uncommitted record (version ""; its text, vector and description already, so the
+        commit changes two keys), so a killed run's records can be found."""
         old = [item for item in items if item.article.id in existing]
         new = [item for item in items if item.article.id not in existing]
         if old:
@@ -384,8 +388,7 @@ class Store:
             self.articles.add(ids=[item.article.id for item in new],
                               embeddings=np.array([_mean(item.vectors) for item in new]),
                               documents=[item.article.text if item.gaps is None else None for item in new],
-                              metadatas=[{"article_id": item.article.id, "version": "", "pending": item.version,
-                                          "title": item.article.title} for item in new])
+                              metadatas=[_article_record(item, "", item.version) for item in new])
 
     def _delete_old_versions(self, keep: dict[str, str]) -> None:
         """Delete the sentences and chunks of these articles ({id: version}) of any other
@@ -577,7 +580,7 @@ class Store:
         owners = list(dict.fromkeys(meta["article_id"] for meta in records["metadatas"]))
         # title, outlet and date are the article record's: while a build replaces an article,
         # an old version's rows may carry the new one's until the reader's next sync drops them
-        about = {i: rec["metadatas"] or {} for i, rec in self._by_ids(self.articles, owners, ["metadatas"])}
+        about = {i: article_metadata(rec["metadatas"]) for i, rec in self._by_ids(self.articles, owners, ["metadatas"])}
         rows = []
         for record_id, text, meta in zip(records["ids"], records["documents"], records["metadatas"]):
             article = about.get(meta["article_id"], meta)
@@ -615,18 +618,36 @@ def _records(items: Sequence[NewVersion]) -> tuple[tuple, tuple]:
     return (sent_ids, vectors, None, sent_meta), (chunk_ids, np.array(chunk_vectors), None, chunk_meta)
 
 
-def _committed_metadata(item: NewVersion, replaces: bool) -> dict:
-    """An article record at its new version; "cleanup" while the old version's records remain."""
+def _article_record(item: NewVersion, version: str, pending: str) -> dict:
+    """An article record's metadata: the keys a write or a filter reads (the protocol's
+    `version` and `pending`; `text_hash`, which finds copies), and the description as one
+    JSON value, `about`. Chroma indexes every metadata key of every record (~0.045 ms a
+    key); as separate keys the description was a third of a wire item's Chroma writes."""
     article = item.article
-    return {"article_id": article.id, "version": item.version, "pending": "cleanup" if replaces else "",
-            "content_hash": article.content_hash, "title": article.title,
-            "source": article.source, "url": article.url, "author": article.author,
-            "published": article.published, "published_ts": article.published_ts,
-            "text_hash": text_hash(article.text), "chunks": len(item.chunks),
-            "sentences": sum(len(c.sentences) for c in item.chunks),
-            "minhash": None,  # None deletes the key an index of layout 3 stored here
-            "gaps": item.gaps,  # None (the text is the document) deletes an older version's
-            "indexed_at": int(time.time())}
+    about = {"article_id": article.id, "content_hash": article.content_hash, "title": article.title,
+             "source": article.source, "url": article.url, "author": article.author,
+             "published": article.published, "published_ts": article.published_ts,
+             "chunks": len(item.chunks), "sentences": sum(len(c.sentences) for c in item.chunks),
+             "gaps": item.gaps,  # None: the text is the document
+             "indexed_at": int(time.time())}
+    return {"version": version, "pending": pending, "text_hash": text_hash(article.text),
+            ABOUT: json.dumps(about, ensure_ascii=False)}
+
+
+ABOUT = "about"
+# keys an article record of layout 6 or older held on their own; None deletes them when a new
+# version replaces such a record (Chroma merges an update's metadata into the record's)
+_LEGACY_KEYS: dict[str, None] = dict.fromkeys(
+    ("article_id", "content_hash", "title", "source", "url", "author", "published", "published_ts", "chunks",
+     "sentences", "gaps", "indexed_at", "minhash"))
+
+
+def article_metadata(metadata: dict | None) -> dict:
+    """An article record's metadata as one dict: its own keys and its description (`about`).
+    Records written before the description was packed hold it all as keys, and read alike."""
+    meta = dict(metadata or {})
+    about = meta.pop(ABOUT, None)
+    return {**json.loads(about), **meta} if isinstance(about, str) else meta
 
 
 def chunk_record_id(article_id: str, version: str, index: int) -> str:

@@ -18,7 +18,7 @@ from chromadb.api.shared_system_client import SharedSystemClient
 
 from assistant.answering import Assistant
 from index import build_index
-from index.store import Store, open_lexical, record_owner
+from index.store import Store, article_metadata, open_lexical, record_owner
 
 from . import figures
 from .helpers import write_squad
@@ -58,7 +58,7 @@ def committed_articles_are_whole(settings) -> int:
     store = Store.open(settings)
     missing = 0
     for article_id, version in store.committed().items():
-        expected = store.articles.get(ids=[article_id], include=["metadatas"])["metadatas"][0]["chunks"]
+        expected = article_metadata(store.articles.get(ids=[article_id], include=["metadatas"])["metadatas"][0])["chunks"]
         found = store.chunks.get(where={"$and": [{"article_id": article_id}, {"version": version}]})
         missing += max(0, expected - len(found["ids"]))
         assert len(found["ids"]) == expected, f"{article_id} lost chunks"

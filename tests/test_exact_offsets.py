@@ -19,7 +19,7 @@ import pytest
 
 from assistant import Assistant, HybridSearch, article_text
 from index import Settings, build_index, load_folder
-from index.store import Store
+from index.store import Store, article_metadata
 from index.textview import normalised
 
 from .helpers import SAMPLE, SHARED_EVAL
@@ -254,7 +254,7 @@ def test_each_text_is_stored_once_and_read_back_exactly_from_its_chunks_and_gaps
     records = store.articles.get(include=["documents", "metadatas"])
     # no second copy for Chroma to full-text index: the chunks hold the text
     assert records["ids"] and all(not text for text in records["documents"])
-    assert all(json.loads(meta["gaps"]) for meta in records["metadatas"])
+    assert all(json.loads(article_metadata(meta)["gaps"]) for meta in records["metadatas"])
     texts = store.article_texts(records["ids"])
     assert texts == {article_id: decoded(folder, article_id) for article_id in records["ids"]}
 
@@ -268,8 +268,10 @@ def test_a_text_or_its_sentences_are_read_back_exactly_or_not_at_all(corpora, tm
     article_id = "ceasefire.txt"
     assert store.article_texts([article_id]) == {article_id: decoded(folder, article_id)}
     # gaps that no longer fit the chunks (damage): the text is left out, not returned wrong
-    gaps = json.loads(store.articles.get(ids=[article_id], include=["metadatas"])["metadatas"][0]["gaps"])
-    store.articles.update(ids=[article_id], metadatas=[{"gaps": json.dumps([gaps[0] + " "] + gaps[1:])}])
+    about = json.loads(store.articles.get(ids=[article_id], include=["metadatas"])["metadatas"][0]["about"])
+    gaps = json.loads(about["gaps"])
+    store.articles.update(ids=[article_id], metadatas=[{"about": json.dumps({**about, "gaps": json.dumps(
+        [gaps[0] + " "] + gaps[1:])})}])
     assert article_id not in store.article_texts(sorted(committed)) and len(store.article_texts(sorted(committed))) > 1
     # its version's chunks deleted under a reader (a build replaced the article and cleaned
     # up): the reader finds no sentences for the version it trusts, not another version's

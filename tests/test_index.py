@@ -327,7 +327,8 @@ def test_cli_reports_a_user_mistake_in_one_line(sample_folder):
 def test_an_index_of_layout_5_still_reads_until_its_next_build_rewrites_it(sample_folder, settings, tmp_path,
                                                                             monkeypatch):
     """Layout 5 kept each text twice, as documents (the article's and its chunks'), each chunk
-    named its article's title and outlet, and each sentence its article, version and offsets:
+    named its article's title and outlet, each sentence its article, version and offsets, and
+    each article record held its description key by key (layout 6 too):
     readers of an index not yet rebuilt get the same texts, passages and keyword rows from
     it, and the next build (the layout changed) rewrites it without model work or orphans."""
     import index.build
@@ -351,8 +352,12 @@ def test_an_index_of_layout_5_still_reads_until_its_next_build_rewrites_it(sampl
     owners = {sentence_id: record_owner(sentence_id) for sentence_id in spans}
     store.sentences.update(ids=list(spans), metadatas=[{"article_id": owners[i][0], "version": owners[i][1],
                                                         "start": spans[i][0], "end": spans[i][1]} for i in spans])
+    records = store.articles.get(include=["metadatas"])  # and every description key its own key
+    store.articles.update(ids=records["ids"], metadatas=[{**json.loads(m["about"]), "about": None}
+                                                         for m in records["metadatas"]])
     store = Store.open(settings)
     assert "text" not in store.chunks.get(include=["metadatas"])["metadatas"][0]
+    assert "about" not in store.articles.get(include=["metadatas"])["metadatas"][0]
     assert store.article_texts(sorted(texts)) == texts
     assert sorted(store.lexical_rows(list(store.committed().values())), key=repr) == rows
     assert [(h.chunk_id, h.title, h.source, h.text) for h in HybridSearch(settings).search(question, k=3)] == before
@@ -363,6 +368,8 @@ def test_an_index_of_layout_5_still_reads_until_its_next_build_rewrites_it(sampl
     store = Store.open(settings)
     assert not any(store.articles.get(include=["documents"])["documents"])  # each text stored once now
     assert not any(store.chunks.get(include=["documents"])["documents"])
+    assert all(set(m) <= {"version", "pending", "text_hash", "about", "dup_group"}
+               for m in store.articles.get(include=["metadatas"])["metadatas"])
     assert store.article_texts(sorted(texts)) == texts
     fresh = settings.with_(data_dir=tmp_path / "fresh")
     build_index(sample_folder, settings=fresh)

@@ -19,7 +19,7 @@ from assistant.retrieval import Filters, HybridSearch
 from index import Settings, build_index, hnsw, index_status
 from index.embedding import Embedder
 from index.errors import ConfigError
-from index.store import UNSEARCHED, Store
+from index.store import UNSEARCHED, Store, record_owner
 
 from .helpers import SAMPLE, SHARED_EVAL, write_squad
 
@@ -177,7 +177,9 @@ def test_exact_search_filters_like_chroma(settings, tmp_path):
     dates = sorted(m.published_ts for m in search.catalog.values() if m.published_ts is not None)
     for filters in (Filters(sources=(sources[0],)), Filters(since=dates[-1]), Filters(until=dates[0]),
                     Filters(sources=("Nobody",))):
-        chroma = set(search.store.articles.get(where=filters.chroma_where(), include=[])["ids"])
+        # what Chroma's own filter admits, on the records a filtered HNSW search reads
+        chroma = {record_owner(i)[0] for i in search.store.sentences.get(where=filters.chroma_where(),
+                                                                          include=[])["ids"]}
         assert chroma == {a for a, m in search.catalog.items() if filters.admits(m)}
         vector = search.embedder.embed_query("Who met Putin?")
         found = {i.rsplit("|", 3)[0] for i, _ in search.dense.search(vector, 80, allowed_articles=chroma)}
