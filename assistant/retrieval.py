@@ -4,7 +4,6 @@ Filters (outlet, published date range) run inside both stores, not after."""
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections import OrderedDict
@@ -21,7 +20,7 @@ from pydantic import ConfigDict
 from index import Settings, article_texts
 from index.duplicates import shingles
 from index.embedding import Embedder, embedder_for
-from index.store import PAGE, Store, article_metadata, chunk_record_id, open_lexical, sentence_record_id, stored_text
+from index.store import PAGE, Store, article_metadata, chunk_metadata, chunk_record_id, open_lexical, sentence_record_id
 from index.textview import normalised
 
 from .dense import DenseSearch
@@ -265,15 +264,15 @@ class HybridSearch:
         for chunk_id in chunk_ids:
             if chunk_id not in by_id or not by_id[chunk_id][1]:
                 continue
-            document, meta = by_id[chunk_id]
+            meta = chunk_metadata(*by_id[chunk_id])
             # title, outlet and date are the article's (its catalog entry: every committed
             # article has one); layout 5 and older also kept them on the chunk
             about = self.catalog.get(meta["article_id"])
             title, source, url, published = ((about.title, about.source, about.url, about.published) if about else
                                              (meta.get("title", ""), meta.get("source", ""), meta.get("url", ""),
                                               meta.get("published", "")))
-            hits.append(Hit(chunk_id, meta["article_id"], title, source, url, published, stored_text(document, meta),
-                            meta["start"], meta["end"], tuple(tuple(s) for s in json.loads(meta["sentences"])),
+            hits.append(Hit(chunk_id, meta["article_id"], title, source, url, published, meta["text"],
+                            meta["start"], meta["end"], tuple(tuple(s) for s in meta["sentences"]),
                             fused[chunk_id]))
         return hits
 
@@ -351,9 +350,9 @@ class HybridSearch:
         if len(chunks["ids"]) != len(chunk_ids):
             return []  # replaced meanwhile: the build's cleanup deleted its chunks
         # each sentence lies inside its chunk, whose text is the article's at the chunk's offsets
-        pieces = sorted((start, normalised(stored_text(text, m)[start - m["start"]:end - m["start"]]))
-                        for text, m in zip(chunks["documents"], chunks["metadatas"])
-                        for start, end in json.loads(m["sentences"]))
+        pieces = sorted((start, normalised(m["text"][start - m["start"]:end - m["start"]]))
+                        for m in map(chunk_metadata, chunks["documents"], chunks["metadatas"])
+                        for start, end in m["sentences"])
         found = [sentence for _, sentence in pieces if sentence]
         with self._article_sentences_lock:
             self._article_sentences[key] = found

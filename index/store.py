@@ -10,8 +10,9 @@
   together (`article_texts`), not a document of its own: Chroma full-text indexes every
   document by trigrams, and a second copy of each text was an eighth of a short item's
   build. A text the chunks do not cover exactly is kept whole, as the document.
-- `<prefix>-chunks`: passages: their text, offsets, the sentence spans inside them, and
-  their article and version (the article's title, outlet and date are its record's);
+- `<prefix>-chunks`: passages: their text, offsets and the sentence spans inside them (one
+  JSON value, `passage`; `chunk_metadata` reads it and older layouts' keys), and their
+  article and version (the article's title, outlet and date are its record's);
   vector = mean of their sentences (no extra model work). The text is metadata, not a
   document: Chroma full-text indexes every document by trigrams, which nothing here
   searches (the keyword search is the lexical cache's), and that index was a third of a
@@ -290,7 +291,7 @@ class Store:
             elif rec["documents"] is not None:
                 found[article_id] = rec["documents"]
         chunk_ids = [chunk_record_id(a, v, i) for a, (v, n, _, _) in parts.items() for i in range(n)]
-        chunks = {i: stored_text(rec["documents"], rec["metadatas"])
+        chunks = {i: chunk_metadata(rec["documents"], rec["metadatas"])["text"]
                   for i, rec in self._by_ids(self.chunks, chunk_ids, ["documents", "metadatas"])}
         again = []
         for article_id, (version, count, gaps, digest) in parts.items():
@@ -564,7 +565,7 @@ class Store:
         """{sentence id: (start, end) in its article's text} of the chunks `where` selects."""
         return {sentence_record_id(chunk_id, j): (start, end)
                 for chunk_id, rec in self._all(self.chunks, ["metadatas"], where)
-                for j, (start, end) in enumerate(json.loads((rec["metadatas"] or {}).get("sentences", "[]")))}
+                for j, (start, end) in enumerate(chunk_metadata(None, rec["metadatas"]).get("sentences", ()))}
 
     # --------------------------------------------------
     def lexical_rows_for(self, article: Article, version: str, chunks: Sequence[Chunk]) -> list[LexicalRow]:
@@ -585,7 +586,7 @@ class Store:
         for record_id, text, meta in zip(records["ids"], records["documents"], records["metadatas"]):
             article = about.get(meta["article_id"], meta)
             rows.append(LexicalRow(record_id, meta["article_id"], article.get("title", ""),
-                                   normalised(stored_text(text, meta)), article.get("source", ""),
+                                   normalised(chunk_metadata(text, meta)["text"]), article.get("source", ""),
                                    article.get("published_ts")))
         return rows
 
@@ -603,8 +604,9 @@ def _records(items: Sequence[NewVersion]) -> tuple[tuple, tuple]:
             n = len(chunk.sentences)
             chunk_ids.append(chunk_id)
             chunk_vectors.append(_mean(item.vectors[position:position + n]))
-            chunk_meta.append({"article_id": article.id, "version": item.version, "text": chunk.text,
-                               "start": chunk.start, "end": chunk.end, "sentences": json.dumps(chunk.sentences)})
+            chunk_meta.append({"article_id": article.id, "version": item.version, PASSAGE: json.dumps(
+                {"text": chunk.text, "start": chunk.start, "end": chunk.end, "sentences": chunk.sentences},
+                ensure_ascii=False)})
             if chunk.index == 0:  # the article's signature goes with its version (module docstring)
                 chunk_meta[-1]["minhash"] = duplicates.label(item.signature)
             # a sentence record is its vector and what a filtered search needs: its text and
@@ -656,10 +658,23 @@ def chunk_record_id(article_id: str, version: str, index: int) -> str:
     return f"{article_id}|{version}|c{index}"
 
 
-def stored_text(document: str | None, chunk_metadata: dict | None) -> str:
-    """A chunk record's text: its metadata's, or (layout 5 and older) its document."""
-    text = (chunk_metadata or {}).get("text")
-    return text if isinstance(text, str) else document or ""
+PASSAGE = "passage"
+
+
+def chunk_metadata(document: str | None, metadata: dict | None) -> dict:
+    """A chunk record as one dict: `article_id`, `version`, (`minhash`,) and its passage
+    unpacked: `text`, `start`, `end` and `sentences`, its sentences' spans (a list). Written
+    as one JSON value (every metadata key is an index write in Chroma); chunks of layout 6
+    and older held each as a key, those of layout 5 and older the text as the document."""
+    meta = dict(metadata or {})
+    passage = meta.pop(PASSAGE, None)
+    if isinstance(passage, str):
+        meta.update(json.loads(passage))
+    if not isinstance(meta.get("text"), str):
+        meta["text"] = document or ""
+    if isinstance(meta.get("sentences"), str):
+        meta["sentences"] = json.loads(meta["sentences"])
+    return meta
 
 
 def sentence_record_id(chunk_id: str, index: int) -> str:

@@ -19,7 +19,7 @@ import pytest
 
 from assistant import Assistant, HybridSearch, article_text
 from index import Settings, build_index, load_folder
-from index.store import Store, article_metadata
+from index.store import Store, article_metadata, chunk_metadata
 from index.textview import normalised
 
 from .helpers import SAMPLE, SHARED_EVAL
@@ -167,7 +167,7 @@ def stored_sentences(settings: Settings) -> dict[str, set[tuple[int, int]]]:
     records = Store.open(settings).chunks.get(include=["metadatas"])
     spans: dict[str, set[tuple[int, int]]] = {}
     for meta in records["metadatas"]:
-        spans.setdefault(meta["article_id"], set()).update(tuple(s) for s in json.loads(meta["sentences"]))
+        spans.setdefault(meta["article_id"], set()).update(tuple(s) for s in chunk_metadata(None, meta)["sentences"])
     return spans
 
 
@@ -239,11 +239,12 @@ def test_every_stored_chunk_and_sentence_indexes_the_text_and_reads_as_the_clean
         folder, settings = corpora[kind][:2]
         records = Store.open(settings).chunks.get(include=["documents", "metadatas"])
         views[kind] = {}
-        for record_id, document, meta in zip(records["ids"], records["documents"], records["metadatas"]):
+        for record_id, document, stored in zip(records["ids"], records["documents"], records["metadatas"]):
+            meta = chunk_metadata(document, stored)
             whole = decoded(folder, meta["article_id"])
             # the text is metadata, not a document Chroma would full-text index
             assert document is None and whole[meta["start"]:meta["end"]] == meta["text"]
-            spans = [tuple(s) for s in json.loads(meta["sentences"])]
+            spans = [tuple(s) for s in meta["sentences"]]
             views[kind][(meta["article_id"], record_id.rsplit("|c", 1)[1])] = [normalised(whole[s:e]) for s, e in spans]
     assert views["messy"] == views["clean"] and len(views["messy"]) >= 6
 

@@ -13,7 +13,7 @@ from assistant import HybridSearch
 from index import IndexBusy, build_index, index_status
 from index.build import embedding_input
 from index.lock import DataDirLock
-from index.store import Store, open_lexical, record_owner
+from index.store import Store, chunk_metadata, open_lexical, record_owner
 
 pytestmark = pytest.mark.slow
 
@@ -345,10 +345,11 @@ def test_an_index_of_layout_5_still_reads_until_its_next_build_rewrites_it(sampl
     rows = sorted(store.lexical_rows(list(store.committed().values())), key=repr)
     spans = store.sentence_spans({"version": {"$in": list(store.committed().values())}})
     chunks = store.chunks.get(include=["metadatas", "embeddings"])  # Chroma wants the vector with a document
-    store.chunks.update(ids=chunks["ids"], embeddings=chunks["embeddings"],
-                        documents=[m["text"] for m in chunks["metadatas"]],
-                        metadatas=[{"text": None, "title": "as the chunk said", "source": "Wire"}
-                                   for _ in chunks["ids"]])
+    passages = [chunk_metadata(None, m) for m in chunks["metadatas"]]
+    store.chunks.update(ids=chunks["ids"], embeddings=chunks["embeddings"], documents=[p["text"] for p in passages],
+                        metadatas=[{"passage": None, "start": p["start"], "end": p["end"],
+                                    "sentences": json.dumps(p["sentences"]), "title": "as the chunk said",
+                                    "source": "Wire"} for p in passages])
     owners = {sentence_id: record_owner(sentence_id) for sentence_id in spans}
     store.sentences.update(ids=list(spans), metadatas=[{"article_id": owners[i][0], "version": owners[i][1],
                                                         "start": spans[i][0], "end": spans[i][1]} for i in spans])
@@ -356,7 +357,7 @@ def test_an_index_of_layout_5_still_reads_until_its_next_build_rewrites_it(sampl
     store.articles.update(ids=records["ids"], metadatas=[{**json.loads(m["about"]), "about": None}
                                                          for m in records["metadatas"]])
     store = Store.open(settings)
-    assert "text" not in store.chunks.get(include=["metadatas"])["metadatas"][0]
+    assert not {"text", "passage"} & set(store.chunks.get(include=["metadatas"])["metadatas"][0])
     assert "about" not in store.articles.get(include=["metadatas"])["metadatas"][0]
     assert store.article_texts(sorted(texts)) == texts
     assert sorted(store.lexical_rows(list(store.committed().values())), key=repr) == rows
@@ -370,6 +371,8 @@ def test_an_index_of_layout_5_still_reads_until_its_next_build_rewrites_it(sampl
     assert not any(store.chunks.get(include=["documents"])["documents"])
     assert all(set(m) <= {"version", "pending", "text_hash", "about", "dup_group"}
                for m in store.articles.get(include=["metadatas"])["metadatas"])
+    assert all(set(m) <= {"article_id", "version", "passage", "minhash"}
+               for m in store.chunks.get(include=["metadatas"])["metadatas"])
     assert store.article_texts(sorted(texts)) == texts
     fresh = settings.with_(data_dir=tmp_path / "fresh")
     build_index(sample_folder, settings=fresh)

@@ -7,7 +7,7 @@ import pytest
 from assistant import HybridSearch
 from index import Settings, build_index, index_status
 from index.build import Shard
-from index.store import Store
+from index.store import Store, chunk_metadata
 
 from .helpers import write_squad
 
@@ -45,7 +45,7 @@ def test_two_shards_fill_one_server_exactly_like_a_single_build(sample_folder, s
     def contents(s: Settings):
         store = Store.open(s)
         chunks = store.chunks.get(include=["metadatas"])
-        texts = [meta["text"] for meta in chunks["metadatas"]]
+        texts = [chunk_metadata(None, meta)["text"] for meta in chunks["metadatas"]]
         return (store.committed(), sorted(zip(chunks["ids"], texts)), store.sentences.count())
 
     assert contents(single) == contents(sharded)
