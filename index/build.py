@@ -13,7 +13,7 @@ import hashlib
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -118,6 +118,7 @@ class _Run:
     lexical: LexicalIndex
     embedder: Embedder
     cache: EmbeddingCache
+    written: dict[str, tuple[str, np.ndarray]] = field(default_factory=dict)  # id -> (version, signature)
 
 
 def embedding_input(title: str, sentence: str) -> str:
@@ -254,7 +255,7 @@ def finish_build(run: _Run, plan: BuildPlan, *, full: bool = False) -> int:
     # the lexical cache may have been missing or damaged: bring it in step with Chroma
     run.lexical.sync({m["article_id"]: m["version"] for m in described}, store.lexical_rows)
     # every run: cheap (signatures are stored), and it finishes what a killed run left
-    near_duplicates = store.regroup(run.settings.duplicate_threshold, described)
+    near_duplicates = store.regroup(run.settings.duplicate_threshold, described, run.written)
     hnsw.conform(store)  # a build that took the store past exact search gives its graph the searched values
     if plan.todo or plan.removed or full:
         store.mark_built(model=run.embedder.model_id)
@@ -265,6 +266,7 @@ def _write_batch(run: _Run, batch: Sequence[_Work]) -> None:
     """Chroma first (the system of record), then the lexical cache, which a kill in between
     leaves behind until the next run's `sync`."""
     run.store.put_articles([w.new_version() for w in batch])
+    run.written.update((w.article.id, (w.version, w.signature)) for w in batch)
     run.lexical.replace_articles([(w.article.id, w.version, run.store.lexical_rows_for(w.article, w.version, w.chunks))
                                   for w in batch])
 

@@ -84,32 +84,43 @@ def similarity(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def group(signatures: dict[str, np.ndarray], threshold: float) -> dict[str, list[str]]:
-    """{article id: the ids of its group, itself included}, for articles with a near-duplicate."""
-    ids = sorted(signatures)
-    parent = {i: i for i in ids}
+    """{article id: the ids of its group, itself included}, for articles with a near-duplicate.
 
-    def root(i: str) -> str:
+    Two articles are candidates when one band of their signatures is equal; candidates as
+    similar as `threshold` are joined, and groups are the connected sets. Each band's equal
+    rows are found by one sort of the whole column of bands (a Python loop over 32 bands
+    per article was 0.38 s of a 2,922-item build's serial end)."""
+    ids = sorted(signatures)
+    if len(ids) < 2:
+        return {}
+    matrix = np.stack([np.asarray(signatures[i], dtype="<u4") for i in ids])
+    bands = np.ascontiguousarray(matrix.reshape(len(ids), PERMUTATIONS // BAND_ROWS, BAND_ROWS))
+    parent = list(range(len(ids)))
+
+    def root(i: int) -> int:
         while parent[i] != i:
             parent[i] = parent[parent[i]]
             i = parent[i]
         return i
 
-    buckets: dict[tuple[int, bytes], list[str]] = {}
-    for article_id in ids:
-        sig = signatures[article_id]
-        for band in range(PERMUTATIONS // BAND_ROWS):
-            key = (band, sig[band * BAND_ROWS:(band + 1) * BAND_ROWS].tobytes())
-            buckets.setdefault(key, []).append(article_id)
-    checked: set[tuple[str, str]] = set()
-    for members in buckets.values():
-        for i, a in enumerate(members):
-            for b in members[i + 1:]:
-                if (a, b) in checked:
-                    continue
-                checked.add((a, b))
-                if root(a) != root(b) and similarity(signatures[a], signatures[b]) >= threshold:
-                    parent[root(b)] = root(a)
-    groups: dict[str, list[str]] = {}
-    for article_id in ids:
-        groups.setdefault(root(article_id), []).append(article_id)
+    checked: set[tuple[int, int]] = set()
+    for band in range(bands.shape[1]):
+        keys = bands[:, band].view(np.dtype((np.void, 4 * BAND_ROWS))).ravel()
+        order = np.argsort(keys, kind="stable")  # rows with equal keys end up side by side, in id order
+        ordered = keys[order]
+        starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+        ends = np.r_[starts[1:], len(ordered)]
+        shared = ends - starts > 1  # most bands of most articles are their own
+        for first, end in zip(starts[shared].tolist(), ends[shared].tolist()):
+            members = order[first:end].tolist()
+            for i, a in enumerate(members):
+                for b in members[i + 1:]:
+                    if (a, b) in checked:
+                        continue
+                    checked.add((a, b))
+                    if root(a) != root(b) and similarity(matrix[a], matrix[b]) >= threshold:
+                        parent[root(b)] = root(a)
+    groups: dict[int, list[str]] = {}
+    for row, article_id in enumerate(ids):
+        groups.setdefault(root(row), []).append(article_id)
     return {member: members for members in groups.values() if len(members) > 1 for member in members}

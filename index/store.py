@@ -45,7 +45,7 @@ import hashlib
 import json
 import math
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -449,13 +449,15 @@ class Store:
         return removed
 
     # -- near-duplicates ----------------------------------------------------------------
-    def signatures_of(self, committed: dict[str, str]) -> dict[str, np.ndarray]:
+    def signatures_of(self, committed: dict[str, str],
+                      known: Mapping[str, tuple[str, np.ndarray]] | None = None) -> dict[str, np.ndarray]:
         """The MinHash signature of each committed article ({article id: version}), from its
-        version's first chunk. One missing (an index of layout 5 or older, until its next
-        build rewrites it) or of another hashing scheme is computed again from the stored
-        text and written there, so grouping never works from a stale signature."""
-        found: dict[str, np.ndarray] = {}
-        first = {chunk_record_id(a, v, 0): a for a, v in committed.items()}
+        version's first chunk, or from `known` ({article id: (version, signature)}: what this
+        run just wrote). One missing (an index of layout 5 or older, until its next build
+        rewrites it) or of another hashing scheme is computed again from the stored text and
+        written there, so grouping never works from a stale signature."""
+        found = {a: sig for a, (version, sig) in (known or {}).items() if committed.get(a) == version}
+        first = {chunk_record_id(a, v, 0): a for a, v in committed.items() if a not in found}
         for chunk_id, rec in self._by_ids(self.chunks, list(first), ["metadatas"]):
             sig = duplicates.unlabel((rec["metadatas"] or {}).get("minhash", ""))
             if sig is not None:
@@ -479,16 +481,23 @@ class Store:
         except NotFoundError:  # the usual case
             pass
 
-    def regroup(self, threshold: float, described: list[dict] | None = None) -> int:
+    def regroup(self, threshold: float, described: list[dict] | None = None,
+                known: Mapping[str, tuple[str, np.ndarray]] | None = None) -> int:
         """Group the committed articles that are near-duplicates of each other (see
         duplicates.py) and store each one's group in `dup_group`: the id of the group's
         earliest published member ("" for an article with no copy). Derived data, written
         after the versions are committed and recomputed by every build, so a run killed
         before this step leaves groups that the next run corrects. The only reader of the
-        signatures. `described`: what `described()` returns now, if the caller has it.
-        Returns how many articles are in a group."""
+        signatures. `described`: what `described()` returns now, if the caller has it;
+        `known`: signatures this run wrote (see `signatures_of`). Skipped when the committed
+        versions are those the last grouping finished on (its stamp in the store's info),
+        which a run that changed nothing would only repeat. Returns how many articles are in
+        a group."""
         by_id = {m["article_id"]: m for m in (self.described() if described is None else described)}
-        signatures = self.signatures_of({a: m["version"] for a, m in by_id.items()})
+        stamp = _grouping_stamp(threshold, by_id)
+        if self.info.get(GROUPED) == stamp:
+            return sum(1 for meta in by_id.values() if meta.get("dup_group"))
+        signatures = self.signatures_of({a: m["version"] for a, m in by_id.items()}, known)
         self.drop_legacy_signatures()
         groups = duplicates.group(signatures, threshold) if threshold <= 1 else {}
 
@@ -506,6 +515,8 @@ class Store:
             self.articles.update(ids=list(changes), metadatas=[{"dup_group": g, "minhash": None}
                                                                for g in changes.values()])
             self._touch()
+        # after the groups: a run killed before this line groups again
+        self.articles.modify(metadata={**self.info, GROUPED: stamp})
         return len(groups)
 
     # -- reuse and rows for the lexical cache -----------------------------------------
@@ -699,6 +710,18 @@ def _mean(vectors: np.ndarray) -> np.ndarray:
     mean = np.asarray(vectors, dtype=np.float32).mean(axis=0)
     norm = float(np.linalg.norm(mean))
     return mean / norm if norm > 0 else mean
+
+
+GROUPED = "grouped"  # the store's info key for the stamp of the last finished grouping
+
+
+def _grouping_stamp(threshold: float, described: Mapping[str, dict]) -> str:
+    """What groups depend on: the committed versions (a version fixes its text, hence its
+    signature, and its date), the threshold and the signature scheme."""
+    digest = hashlib.sha256(f"{threshold}|{duplicates.SCHEME}".encode())
+    for article_id in sorted(described):
+        digest.update(f"\x1f{article_id}\x1e{described[article_id].get('version', '')}".encode())
+    return digest.hexdigest()[:32]
 
 
 def open_lexical(settings: Settings) -> LexicalIndex:

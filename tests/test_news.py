@@ -15,7 +15,7 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from assistant.answering import Assistant
 from index import Settings, build_index, duplicates, indexed_articles
-from index.store import Store, chunk_record_id, record_owner
+from index.store import GROUPED, Store, chunk_record_id, record_owner
 from prompts import load_prompt
 
 from .helpers import REPO, article_texts, check_invariants
@@ -273,6 +273,45 @@ def test_estimated_similarity_follows_the_shared_share_of_shingles():
             assert not grouped
 
 
+def test_groups_are_the_connected_sets_of_similar_articles_that_share_a_band():
+    """What `duplicates.group` promises, checked against every pair: two articles are joined
+    when one band of their signatures is equal and their similarity reaches the threshold,
+    and a group is every article reachable that way."""
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    stories = rng.integers(0, 1 << 32, (60, duplicates.PERMUTATIONS), dtype=np.uint64).astype(np.uint32)
+    signatures = {}
+    for number in range(400):  # copies of 60 stories, each with its own share of hashes changed
+        sig = stories[rng.integers(0, len(stories))].copy()
+        changed = rng.random(sig.size) < rng.random()
+        sig[changed] = rng.integers(0, 1 << 32, int(changed.sum()), dtype=np.uint64).astype(np.uint32)
+        signatures[f"item-{number:03d}"] = sig
+    bands = duplicates.PERMUTATIONS // duplicates.BAND_ROWS
+    for threshold in (0.3, 0.6, 0.9):
+        ids = sorted(signatures)
+        linked = {i: {i} for i in ids}
+        for x, a in enumerate(ids):
+            for b in ids[x + 1:]:
+                sa, sb = signatures[a].reshape(bands, -1), signatures[b].reshape(bands, -1)
+                if (sa == sb).all(axis=1).any() and duplicates.similarity(signatures[a], signatures[b]) >= threshold:
+                    linked[a].add(b)
+                    linked[b].add(a)
+        expected = {}
+        for start in ids:  # connected sets, by search from each article not yet placed
+            if start in expected:
+                continue
+            found, todo = {start}, [start]
+            while todo:
+                for other in linked[todo.pop()] - found:
+                    found.add(other)
+                    todo.append(other)
+            for member in found:
+                expected[member] = sorted(found)
+        expected = {a: members for a, members in expected.items() if len(members) > 1}
+        assert expected and duplicates.group(signatures, threshold) == expected
+
+
 def two_stories(tmp_path, settings):
     """A folder of two different stories (one JSONL file), indexed; returns the folder."""
     folder = tmp_path / "wire"
@@ -291,6 +330,11 @@ def first_chunks(store) -> dict[str, dict]:
     return {record_owner(i)[0]: m for i, m in zip(found["ids"], found["metadatas"])}
 
 
+def grouped_before_stamps(store) -> None:
+    """As an index written before groupings were stamped: its next build groups again."""
+    store.articles.modify(metadata={key: value for key, value in store.info.items() if key != GROUPED})
+
+
 def test_a_signature_is_written_with_its_version_in_the_first_chunk(tmp_path, settings, monkeypatch):
     two_stories(tmp_path, settings)
     store = Store.open(settings)
@@ -301,6 +345,34 @@ def test_a_signature_is_written_with_its_version_in_the_first_chunk(tmp_path, se
     assert len(Store.open(settings).signatures_of(store.committed())) == 2
 
 
+def test_grouping_runs_when_the_committed_versions_change_and_only_then(tmp_path, settings, monkeypatch):
+    """A build that changes nothing keeps the groups it finds stamped as current; a new
+    copy, or another threshold, groups again. A fresh build groups from the signatures it
+    just computed, without reading them back."""
+    monkeypatch.setattr(duplicates, "unlabel", lambda text: pytest.fail("a signature just written was read back"))
+    folder = two_stories(tmp_path, settings)
+    monkeypatch.undo()
+    grouped = []
+    real = duplicates.group
+    monkeypatch.setattr(duplicates, "group", lambda *args: grouped.append(args) or real(*args))
+    again = build_index(folder, settings=settings)
+    assert again.unchanged == 2 and again.near_duplicates == 0 and not grouped
+
+    lines = (folder / "wire.jsonl").read_text(encoding="utf-8").splitlines()
+    copy = {**json.loads(lines[0]), "source": "Another Outlet"}  # the first story, syndicated
+    (folder / "wire.jsonl").write_text("\n".join(lines + [json.dumps(copy)]) + "\n", encoding="utf-8")
+    report = build_index(folder, settings=settings)
+    assert report.added == 1 and report.near_duplicates == 2 and len(grouped) == 1
+    again = build_index(folder, settings=settings)
+    assert again.unchanged == 3 and again.near_duplicates == 2 and len(grouped) == 1
+    groups = {m["article_id"]: m.get("dup_group", "") for m in Store.open(settings).described()}
+    assert groups["wire.jsonl#0"] == groups["wire.jsonl#2"] == "wire.jsonl#0" and groups["wire.jsonl#1"] == ""
+
+    stricter = build_index(folder, settings=settings.with_(duplicate_threshold=1.01))  # no grouping at all
+    assert stricter.near_duplicates == 0 and len(grouped) == 1
+    assert not any(m.get("dup_group") for m in Store.open(settings).described())
+
+
 def test_signatures_of_an_older_hashing_scheme_are_computed_again(tmp_path, settings):
     folder = two_stories(tmp_path, settings)
     store = Store.open(settings)
@@ -309,6 +381,7 @@ def test_signatures_of_an_older_hashing_scheme_are_computed_again(tmp_path, sett
     same = duplicates.encode(duplicates.signature("one phrase the two stories share"))
     store.chunks.update(ids=[chunk_record_id(a, store.committed()[a], 0) for a in first],
                         metadatas=[{"minhash": f"1:{same}"}] * len(first))
+    grouped_before_stamps(store)
     again = build_index(folder, settings=settings)
     assert again.unchanged == 2 and again.near_duplicates == 0
     assert all(m["minhash"].startswith(f"{duplicates.SCHEME}:") for m in first_chunks(Store.open(settings)).values())
@@ -323,6 +396,7 @@ def test_signatures_missing_from_the_chunks_are_computed_and_the_old_collection_
     store.chunks.update(ids=[chunk_record_id(a, v, 0) for a, v in store.committed().items()],
                         metadatas=[{"minhash": None}] * 2)
     assert not any("minhash" in m for m in first_chunks(store).values())
+    grouped_before_stamps(store)
     again = build_index(folder, settings=settings)
     assert again.unchanged == 2
     store = Store.open(settings)
@@ -345,6 +419,7 @@ def test_an_index_that_kept_signatures_in_the_article_metadata_moves_them_on_the
     store.chunks.update(ids=[chunk_record_id(a, v, 0) for a, v in store.committed().items()],
                         metadatas=[{"minhash": None}] * 2)
     assert all("minhash" in m for m in store.described())
+    grouped_before_stamps(store)
     again = build_index(folder, settings=settings)
     assert again.unchanged == 2 and again.near_duplicates == 2
     described = Store.open(settings).described()
