@@ -108,6 +108,7 @@ class BuildPlan:
     todo: tuple[Article, ...]  # new or changed articles (all of them with --full), in folder order
     removed: tuple[str, ...]  # indexed articles no longer in the folder
     added: int  # how many of `todo` are new
+    described: tuple[dict, ...]  # every committed article (all shards') as the plan found them
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -189,12 +190,14 @@ def plan_build(run: _Run, folder: Path, *, full: bool = False, shard: Shard | No
     loaded = load_folder(folder, max_bytes=run.settings.max_article_bytes)
     mine = (lambda article_id: shard.holds(article_id)) if shard else (lambda article_id: True)
     articles = tuple(a for a in loaded.articles if mine(a.id))
-    states = {a: s for a, s in store.article_states().items() if mine(a)}
+    records = store.article_records()
+    states = {a: s for a, s in store.article_states(records).items() if mine(a)}
     pending = [article_id for article_id, state in states.items() if state.pending]
     for article_id in pending:
         store.discard_uncommitted(article_id)
     if pending:
-        states = {a: s for a, s in store.article_states().items() if mine(a)}
+        records = store.article_records()
+        states = {a: s for a, s in store.article_states(records).items() if mine(a)}
 
     fingerprint = index_fingerprint(run.settings, run.embedder)
     versions = {a.id: record_version(a, fingerprint) for a in articles}
@@ -203,7 +206,7 @@ def plan_build(run: _Run, folder: Path, *, full: bool = False, shard: Shard | No
     todo = tuple(a for a in articles if full or states.get(a.id) is None or states[a.id].version != versions[a.id])
     return BuildPlan(articles=articles, skipped=loaded.skipped, versions=versions, todo=todo,
                      removed=tuple(a for a in states if a not in versions),
-                     added=sum(1 for a in todo if a.id not in states))
+                     added=sum(1 for a in todo if a.id not in states), described=tuple(store.described(records)))
 
 
 def apply_plan(run: _Run, plan: BuildPlan, progress: Progress | None = None) -> int:
@@ -251,7 +254,8 @@ def finish_build(run: _Run, plan: BuildPlan, *, full: bool = False) -> int:
     store = run.store
     if full:
         store.sweep(plan.versions)  # records of no committed version, whatever left them behind
-    described = store.described()  # read once for both steps (0.35 s for 2,922 articles)
+    # read once for both steps (0.11 s for 2,922 articles); a run that wrote nothing has it from its plan
+    described = list(plan.described) if not (plan.todo or plan.removed or full) else store.described()
     # the lexical cache may have been missing or damaged: bring it in step with Chroma
     run.lexical.sync({m["article_id"]: m["version"] for m in described}, store.lexical_rows)
     # every run: cheap (signatures are stored), and it finishes what a killed run left

@@ -251,19 +251,22 @@ class Store:
             for i, record_id in enumerate(page["ids"]):
                 yield record_id, {key: page[key][i] for key in include}
 
-    def article_states(self) -> dict[str, ArticleState]:
-        states = {}
-        for record_id, rec in self._all(self.articles, ["metadatas"]):
-            meta = article_metadata(rec["metadatas"])
-            states[record_id] = ArticleState(meta.get("version", ""), meta.get("pending", ""),
-                                             int(meta.get("chunks", 0)), int(meta.get("sentences", 0)))
-        return states
+    def article_records(self) -> dict[str, dict]:
+        """{article id: its record's metadata (`article_metadata`)} of every article record,
+        committed or not: one read, which `article_states` and `described` can share."""
+        return {record_id: article_metadata(rec["metadatas"])
+                for record_id, rec in self._all(self.articles, ["metadatas"])}
 
-    def described(self) -> list[dict]:
+    def article_states(self, records: dict[str, dict] | None = None) -> dict[str, ArticleState]:
+        records = self.article_records() if records is None else records
+        return {record_id: ArticleState(meta.get("version", ""), meta.get("pending", ""), int(meta.get("chunks", 0)),
+                                        int(meta.get("sentences", 0))) for record_id, meta in records.items()}
+
+    def described(self, records: dict[str, dict] | None = None) -> list[dict]:
         """Metadata of every committed article (title, outlet, url, dates, counts, duplicate
         group); no MinHash signature (see `signatures_of`)."""
-        return [article_metadata(rec["metadatas"]) for _, rec in self._all(self.articles, ["metadatas"])
-                if rec["metadatas"] and rec["metadatas"].get("version")]
+        records = self.article_records() if records is None else records
+        return [meta for meta in records.values() if meta.get("version")]
 
     def article_texts(self, article_ids: Sequence[str]) -> dict[str, str]:
         """{article id: its committed text, exactly as read} for the committed articles among
