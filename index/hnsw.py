@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .store import PAGE, Store, collection_configuration
+from .store import PAGE, Store, collection_configuration, record_owner, searched_metadata
 
 FIXED = ("ef_construction", "max_neighbors")  # set when a collection is created
 CHANGEABLE = ("ef_search", "num_threads")
@@ -109,12 +109,16 @@ def _rebuild(store: Store, progress=None) -> None:
     # written in the order a full build writes (article, chunk, sentence), so a rebuilt
     # collection gets the graph a fresh build under these settings would
     ids = sorted((record_id for record_id, _ in store._all(store.sentences, [])), key=_build_order)
+    # each record gets what a filtered search reads from its article's record: records
+    # written under the cheap graph carry none (`Store.graph_is_cheap`)
+    searched = {m["article_id"]: searched_metadata(m.get("source", ""), m.get("published_ts"))
+                for m in store.described()}
     for start in range(0, len(ids), PAGE):
         part = store.sentences.get(ids=ids[start:start + PAGE], include=["embeddings", "metadatas"])
         order = {record_id: i for i, record_id in enumerate(part["ids"])}
         rows = sorted(order, key=_build_order)
         target.add(ids=rows, embeddings=[part["embeddings"][order[r]] for r in rows],
-                   metadatas=[part["metadatas"][order[r]] for r in rows])
+                   metadatas=[searched.get(record_owner(r)[0], part["metadatas"][order[r]]) for r in rows])
         if progress:
             progress(min(start + PAGE, len(ids)), len(ids))
     store.sentences.modify(name=old)

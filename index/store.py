@@ -208,6 +208,16 @@ class Store:
         """Whether questions go through the sentence collection's graph at this many sentences."""
         return sentences > self.searched_above
 
+    def graph_is_cheap(self) -> bool:
+        """Whether the sentence collection has the graph of a collection no search reads. Its
+        records then carry no metadata: no search filters them with Chroma's `where` (exact
+        search filters by article), and the rebuild that makes the graph searchable writes
+        each record's outlet and date from its article's record (index/hnsw.py). Two keys
+        were a third of a sentence record's write."""
+        have = (self.sentences.configuration or {}).get("hnsw") or {}
+        searched = {key: self.hnsw.get(key) for key in UNSEARCHED}
+        return all(have.get(key) == value for key, value in UNSEARCHED.items()) and searched != UNSEARCHED
+
     def sentence_graph(self, sentences: int) -> dict:
         """The HNSW configuration the sentence collection needs at this many sentences: the
         searched one, or the cheapest while no search reads the graph (index/hnsw.py)."""
@@ -346,7 +356,7 @@ class Store:
         existing = set(found["ids"])
         self._mark_pending(items, existing)
         checkpoints.reached("marked")
-        sentences, chunks = _records(items)
+        sentences, chunks = _records(items, filtered=not self.graph_is_cheap())
         self._put(self.chunks, *chunks)  # first: a version's sentences are found through its chunks
         checkpoints.reached("chunks")
         self._put(self.sentences, *sentences)
@@ -605,8 +615,9 @@ class Store:
         return rows
 
 
-def _records(items: Sequence[NewVersion]) -> tuple[tuple, tuple]:
-    """(ids, vectors, documents, metadatas) of the sentence records and of the chunk records."""
+def _records(items: Sequence[NewVersion], filtered: bool = True) -> tuple[tuple, tuple]:
+    """(ids, vectors, documents, metadatas) of the sentence records and of the chunk records;
+    `filtered`: whether the sentence records carry what a filtered HNSW search reads."""
     sent_ids, sent_vectors, sent_meta = [], [], []
     chunk_ids, chunk_vectors, chunk_meta = [], [], []
     for item in items:
@@ -627,7 +638,7 @@ def _records(items: Sequence[NewVersion]) -> tuple[tuple, tuple]:
             # offsets are its chunk's (every metadata key or document is an index write in Chroma)
             for j in range(len(chunk.sentences)):
                 sent_ids.append(sentence_record_id(chunk_id, j))
-                sent_meta.append(searched)
+                sent_meta.append(searched if filtered else None)
             sent_vectors.append(item.vectors[position:position + n])
             position += n
     vectors = np.concatenate(sent_vectors) if sent_vectors else np.zeros((0, 0), dtype=np.float32)
@@ -703,9 +714,13 @@ def record_owner(record_id: str) -> tuple[str, str]:
 
 def _searched_metadata(article: Article) -> dict:
     """What a filtered dense search reads of a sentence record (`Filters.chroma_where`)."""
-    meta: dict[str, str | int] = {"source": article.source}
-    if article.published_ts is not None:
-        meta["published_ts"] = article.published_ts
+    return searched_metadata(article.source, article.published_ts)
+
+
+def searched_metadata(source: str, published_ts: int | None) -> dict:
+    meta: dict[str, str | int] = {"source": source}
+    if published_ts is not None:
+        meta["published_ts"] = published_ts
     return meta
 
 

@@ -170,7 +170,8 @@ def test_exact_search_filters_like_chroma(settings, tmp_path):
         if number:
             record["published"] = f"2025-03-0{number}"
         path.write_text(json.dumps(record))
-    build_index(folder, settings=settings)
+    # built for HNSW search, so the sentence records carry what Chroma's filter reads
+    build_index(folder, settings=settings.with_(dense_search="hnsw"))
     search = HybridSearch(settings)
     assert search.dense.exact  # a small index is searched exactly under `auto`
     sources = sorted({m.source for m in search.catalog.values()})
@@ -228,7 +229,9 @@ def test_the_graph_is_cheap_while_search_is_exact_and_rebuilt_for_searching_by_t
     limit = store.sentences.count()
     for collection in (store.articles, store.chunks, store.sentences):  # none of the three is searched
         assert {key: hnsw.configuration(collection)[key] for key in hnsw.FIXED} == UNSEARCHED
-    assert not hnsw.drift(store) and not hnsw.graph_ready(store)
+    assert not hnsw.drift(store) and not hnsw.graph_ready(store) and store.graph_is_cheap()
+    # nothing filters the sentence records with Chroma's `where` yet: they carry no metadata
+    assert not any(store.sentences.get(include=["metadatas"])["metadatas"])
 
     outgrown = settings.with_(exact_search_max_sentences=limit)
     shutil.copy2(second, folder / second.name)
@@ -243,9 +246,17 @@ def test_the_graph_is_cheap_while_search_is_exact_and_rebuilt_for_searching_by_t
     have = hnsw.configuration(store.sentences)
     assert (have["ef_construction"], have["max_neighbors"]) == (settings.hnsw_ef_construction,
                                                                  settings.hnsw_max_neighbors)
-    assert hnsw.graph_ready(store) and not hnsw.drift(store)
+    assert hnsw.graph_ready(store) and not hnsw.drift(store) and not store.graph_is_cheap()
     search = HybridSearch(outgrown)
     assert not search.dense.exact and index_status(outgrown).dense_search == "hnsw"
+    # the rebuilt records carry their article's outlet, and a filtered search reads it
+    outlets = {a: m.source for a, m in search.catalog.items()}
+    records = store.sentences.get(include=["metadatas"])
+    assert all(m["source"] == outlets[record_owner(i)[0]] for i, m in zip(records["ids"], records["metadatas"]))
+    vector = search.embedder.embed_query(question)
+    found = search.dense.search(vector, 10, where=Filters(sources=(outlets[first.name],)).chroma_where())
+    assert found and {record_owner(i)[0] for i, _ in found} <= {a for a, o in outlets.items() if o == outlets[first.name]}
+    assert not search.dense.search(vector, 10, where=Filters(sources=("Nobody",)).chroma_where())
     assert "20%" in Assistant(outgrown).answer(question).text
 
 
