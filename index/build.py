@@ -292,6 +292,7 @@ def chunks_and_inputs(article: Article, embedder: Embedder, settings: Settings) 
 
 
 FIRST_BATCH_SENTENCES = 64  # batches start this small and double: the model starts early, then runs long
+LAST_BATCH_ARTICLES = 32  # and end near this small (`_batches`)
 
 
 def _batches(todo: Sequence[Article], versions: dict[str, str], embedder: Embedder, settings: Settings):
@@ -299,16 +300,20 @@ def _batches(todo: Sequence[Article], versions: dict[str, str], embedder: Embedd
     and about `write_batch_sentences` sentences: the model sees long runs of sentences across
     article borders (sorted by length, so little padding), and the stores one write per
     collection for many short articles. The first batches are smaller, so the model is not
-    kept waiting for a whole batch to be chunked."""
+    kept waiting for a whole batch to be chunked, and so are the last: a batch is written
+    while the model embeds the next, so the last one's write is time the model does not
+    share, and a batch takes at most half the articles left."""
     batch: list[_Work] = []
     size, limit = 0, min(FIRST_BATCH_SENTENCES, settings.write_batch_sentences)
-    for article in todo:
+    most = settings.write_batch_articles
+    for number, article in enumerate(todo):
         chunks, inputs = chunks_and_inputs(article, embedder, settings)
         batch.append(_Work(article, versions[article.id], chunks, inputs, duplicates.signature(article.text)))
         size += len(inputs)
-        if size >= limit or len(batch) >= settings.write_batch_articles:
+        if size >= limit or len(batch) >= most:
             yield batch
             batch, size, limit = [], 0, min(2 * limit, settings.write_batch_sentences)
+            most = min(settings.write_batch_articles, max(LAST_BATCH_ARTICLES, (len(todo) - number - 1) // 2))
     if batch:
         yield batch
 

@@ -74,7 +74,7 @@ class Settings:
                                      shown="$XDG_CACHE_HOME/news-assistant/models, else ~/.cache/news-assistant/models")
     chunk_max_tokens: int = _setting(230, "Largest chunk in word pieces; MiniLM reads at most 256.")
     chunk_max_words: int = _setting(200, "Largest chunk in words (whichever limit is reached first).")
-    write_batch_articles: int = _setting(256, "Most articles an index run embeds and writes together (one write "
+    write_batch_articles: int = _setting(512, "Most articles an index run embeds and writes together (one write "
                                               "per Chroma collection and one lexical transaction per batch); a kill "
                                               "loses at most the batch under way, whose vectors stay cached.")
     write_batch_sentences: int = _setting(2048, "Sentences after which a batch is closed before it reaches "

@@ -378,3 +378,27 @@ def test_an_index_of_layout_5_still_reads_until_its_next_build_rewrites_it(sampl
     build_index(sample_folder, settings=fresh)
     assert store.chunks.count() == Store.open(fresh).chunks.count()  # the old versions' records are gone
     assert store.sentences.count() == Store.open(fresh).sentences.count()
+
+
+def test_batches_start_small_end_small_and_hold_every_article_once(tmp_path, settings):
+    """The model starts on a small first batch, the middle ones are as large as allowed, and
+    the last ones shrink (a batch is written while the next is embedded, so the last write is
+    time the model does not share); every article goes in once, in folder order."""
+    from index import load_folder
+    from index.build import FIRST_BATCH_SENTENCES, LAST_BATCH_ARTICLES, _batches
+
+    from .helpers import shared_embedder
+
+    lines = [json.dumps({"title": f"Item {n}", "text": f"Ships crossed the strait on day {n}. Prices held."})
+             for n in range(600)]
+    (tmp_path / "wire.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    articles = load_folder(tmp_path).articles
+    limited = settings.with_(write_batch_articles=64)
+    batches = list(_batches(articles, {a.id: "v" for a in articles}, shared_embedder(), limited))
+    sizes = [len(batch) for batch in batches]
+    assert [w.article.id for batch in batches for w in batch] == [a.id for a in articles]
+    assert sum(len(w.inputs) for w in batches[0]) == FIRST_BATCH_SENTENCES and sizes[0] < max(sizes) == 64
+    for number in range(1, len(sizes)):  # none takes more than half of what is left, nor less than needed
+        left = len(articles) - sum(sizes[:number])
+        assert sizes[number] <= max(LAST_BATCH_ARTICLES, left // 2)
+    assert sizes[-1] <= LAST_BATCH_ARTICLES and sizes.count(64) >= 3
