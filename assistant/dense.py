@@ -8,8 +8,9 @@ Two ways, chosen by `settings.dense_search` (docs/dense-search.md):
 - hnsw: Chroma's approximate index, for indexes too large to hold twice in memory.
   Not reproducible: Chroma's graph differs from build to build, even written alike with
   one thread (68% of questions kept their exact top 80 at 10x; docs/dense-search.md).
-`auto` searches exactly up to `exact_search_max_sentences` committed sentences, and beyond
-them until the build that crossed the limit has rebuilt the graph for searching (index/hnsw.py).
+`auto` searches exactly up to `exact_search_max_sentences` committed sentences. Either of the
+last two searches exactly while the graph is still the cheap one of a store searched exactly
+so far, until a build rebuilds it for searching (index/hnsw.py).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ which then takes the old one's name. While search is exact (`settings.dense_sear
 `exact`, or `auto` up to `exact_search_max_sentences`) no question reads the graph, so a
 new collection gets the cheapest one (`store.UNSEARCHED`) and its fixed values are left
 alone; the build that takes the store past that size rebuilds it, at its end, under the
-searched values. Readers in `auto` search exactly until then (`graph_ready`).
+searched values. Readers search exactly while the graph is the cheap one (`search_is_exact`).
 
     copy into `<name>-next` -> rename `<name>` to `<name>-old` -> rename `<name>-next` to
     `<name>` -> delete `<name>-old`
@@ -19,7 +19,6 @@ the next build finishes or undoes the step (`_recover`).
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from .store import PAGE, Store, collection_configuration, record_owner, searched_metadata
@@ -49,17 +48,13 @@ def drift(store: Store, sentences: float | None = None) -> dict[str, tuple[Any, 
             if have.get(key) is not None and have.get(key) != want and (searched or key not in FIXED)}
 
 
-def graph_ready(store: Store) -> bool:
-    """Whether the sentence graph has the fixed values a search wants (a build that takes
-    the store past `exact_search_max_sentences` rebuilds it only at its end)."""
-    return not any(key in FIXED for key in drift(store, sentences=math.inf))
-
-
 def search_is_exact(store: Store, mode: str, sentences: int) -> bool:
     """Whether questions are compared with every sentence vector, not searched through the
-    graph (`settings.dense_search` = `mode`): in `auto`, also while the graph is still the
-    cheap one a store below the limit was built with."""
-    return not store.graph_searched(sentences) or (mode == "auto" and not graph_ready(store))
+    graph (`settings.dense_search` = `mode`, which `store` was opened under): also while the
+    graph is still the cheap one of a store searched exactly so far (a build that crossed
+    the limit, or a switch to `hnsw`, until the next `assistant index` rebuilds it): its
+    records carry no outlet or date for a filter, and its neighbours are too few."""
+    return mode == "exact" or not store.graph_searched(sentences) or store.graph_is_cheap()
 
 
 def conform(store: Store, progress=None) -> str:

@@ -229,7 +229,7 @@ def test_the_graph_is_cheap_while_search_is_exact_and_rebuilt_for_searching_by_t
     limit = store.sentences.count()
     for collection in (store.articles, store.chunks, store.sentences):  # none of the three is searched
         assert {key: hnsw.configuration(collection)[key] for key in hnsw.FIXED} == UNSEARCHED
-    assert not hnsw.drift(store) and not hnsw.graph_ready(store) and store.graph_is_cheap()
+    assert not hnsw.drift(store) and store.graph_is_cheap()
     # nothing filters the sentence records with Chroma's `where` yet: they carry no metadata
     assert not any(store.sentences.get(include=["metadatas"])["metadatas"])
 
@@ -238,7 +238,12 @@ def test_the_graph_is_cheap_while_search_is_exact_and_rebuilt_for_searching_by_t
     question = "How much of Ukraine's territory does Russia occupy?"
     # the store is past the limit before the build ends: a reader then still searches exactly
     grown = Store.open(outgrown)
-    assert hnsw.search_is_exact(grown, "auto", limit + 1) and not hnsw.search_is_exact(grown, "hnsw", limit + 1)
+    assert hnsw.search_is_exact(grown, "auto", limit + 1)
+    # so does one switched to `hnsw` before a build gave the graph the searched values
+    switched = settings.with_(dense_search="hnsw")
+    assert hnsw.search_is_exact(Store.open(switched), "hnsw", limit)
+    assert {f"ef_construction 4 -> {settings.hnsw_ef_construction}",
+            f"max_neighbors 4 -> {settings.hnsw_max_neighbors}"} <= set(index_status(switched).hnsw_pending)
 
     report = build_index(folder, settings=outgrown)  # starts at the limit, ends past it
     store = Store.open(outgrown)
@@ -246,7 +251,7 @@ def test_the_graph_is_cheap_while_search_is_exact_and_rebuilt_for_searching_by_t
     have = hnsw.configuration(store.sentences)
     assert (have["ef_construction"], have["max_neighbors"]) == (settings.hnsw_ef_construction,
                                                                  settings.hnsw_max_neighbors)
-    assert hnsw.graph_ready(store) and not hnsw.drift(store) and not store.graph_is_cheap()
+    assert not hnsw.drift(store) and not store.graph_is_cheap()
     search = HybridSearch(outgrown)
     assert not search.dense.exact and index_status(outgrown).dense_search == "hnsw"
     # the rebuilt records carry their article's outlet, and a filtered search reads it
