@@ -158,7 +158,8 @@ def build_index(
     started = time.perf_counter()
     with DataDirLock(settings.data_dir, timeout=settings.lock_timeout):
         store = Store.open(settings)
-        hnsw.conform(store)  # an index built under other HNSW settings gets them (no re-embedding)
+        # an index built under other HNSW settings gets them (no re-embedding); shards never copy
+        hnsw.conform(store, rebuild=shard is None)
         embedder = embedder or embedder_for(settings)
         run = _Run(settings=settings, store=store, lexical=open_lexical(settings), embedder=embedder,
                    cache=EmbeddingCache(settings.data_dir / "embedding-cache.sqlite", embedder.model_id))
@@ -167,6 +168,8 @@ def build_index(
             plan = plan_build(run, folder, full=full, shard=shard)
             chunks_written = apply_plan(run, plan, progress)
             near_duplicates = finish_build(run, plan, full=full)
+            if shard is None:  # a build that took the store past exact search gives its graph the searched values
+                hnsw.conform(store)
         finally:
             run.lexical.close()
         return IndexReport(
@@ -259,8 +262,7 @@ def finish_build(run: _Run, plan: BuildPlan, *, full: bool = False) -> int:
     # the lexical cache may have been missing or damaged: bring it in step with Chroma
     run.lexical.sync({m["article_id"]: m["version"] for m in described}, store.lexical_rows)
     # every run: cheap (signatures are stored), and it finishes what a killed run left
-    near_duplicates = store.regroup(run.settings.duplicate_threshold, described, run.written)
-    hnsw.conform(store)  # a build that took the store past exact search gives its graph the searched values
+    near_duplicates = store.regroup(run.settings.duplicate_threshold, described, run.written, force=full)
     if plan.todo or plan.removed or full:
         store.mark_built(model=run.embedder.model_id)
     return near_duplicates

@@ -57,11 +57,16 @@ def search_is_exact(store: Store, mode: str, sentences: int) -> bool:
     return mode == "exact" or not store.graph_searched(sentences) or store.graph_is_cheap()
 
 
-def conform(store: Store, progress=None) -> str:
+def conform(store: Store, progress=None, *, rebuild: bool = True) -> str:
     """Give the sentence collection the configuration it needs: "" (it had it), "modified"
-    (changeable values set in place) or "rebuilt" (copied into a new collection)."""
+    (changeable values set in place) or "rebuilt" (copied into a new collection). With
+    `rebuild` False (a sharded build: other machines may be writing the collection, and a
+    copy would lose what they write meanwhile) only changeable values are set; the next
+    unsharded build rebuilds, and readers search exactly while the graph is the cheap one."""
     _recover(store)
     differences = drift(store)
+    if not rebuild:
+        differences = {key: value for key, value in differences.items() if key not in FIXED}
     if not differences:
         return ""
     if not any(key in FIXED for key in differences):

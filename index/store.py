@@ -339,6 +339,13 @@ class Store:
     def _touch(self, **info: Any) -> None:
         self.articles.modify(metadata={**self.info, **info, "generation": time.time_ns()})
 
+    def _forget_grouping(self) -> None:
+        """Before the committed versions change, drop the stamp of the last grouping: a run
+        killed before it groups again would otherwise find a stamp to trust (an article
+        removed, then put back at the same version, without its group)."""
+        if self.info.get(GROUPED):
+            self.articles.modify(metadata={**self.info, GROUPED: ""})
+
     def mark_built(self, **info: Any) -> None:
         self._touch(**info, last_build=time.time())
 
@@ -354,6 +361,7 @@ class Store:
             return
         found = self.articles.get(ids=[item.article.id for item in items], include=[])
         existing = set(found["ids"])
+        self._forget_grouping()
         self._mark_pending(items, existing)
         checkpoints.reached("marked")
         sentences, chunks = _records(items, filtered=not self.graph_is_cheap())
@@ -443,6 +451,7 @@ class Store:
         self.articles.update(ids=[article_id], metadatas=[{"pending": ""}])
 
     def remove_article(self, article_id: str) -> None:
+        self._forget_grouping()
         self.articles.update(ids=[article_id], metadatas=[{"pending": "deleted"}])
         self._delete_other_versions(article_id, "")
         self.articles.delete(ids=[article_id])
@@ -495,7 +504,7 @@ class Store:
             pass
 
     def regroup(self, threshold: float, described: list[dict] | None = None,
-                known: Mapping[str, tuple[str, np.ndarray]] | None = None) -> int:
+                known: Mapping[str, tuple[str, np.ndarray]] | None = None, force: bool = False) -> int:
         """Group the committed articles that are near-duplicates of each other (see
         duplicates.py) and store each one's group in `dup_group`: the id of the group's
         earliest published member ("" for an article with no copy). Derived data, written
@@ -504,11 +513,11 @@ class Store:
         signatures. `described`: what `described()` returns now, if the caller has it;
         `known`: signatures this run wrote (see `signatures_of`). Skipped when the committed
         versions are those the last grouping finished on (its stamp in the store's info),
-        which a run that changed nothing would only repeat. Returns how many articles are in
-        a group."""
+        which a run that changed nothing would only repeat (`force`: group anyway). Returns
+        how many articles are in a group."""
         by_id = {m["article_id"]: m for m in (self.described() if described is None else described)}
         stamp = _grouping_stamp(threshold, by_id)
-        if self.info.get(GROUPED) == stamp:
+        if not force and self.info.get(GROUPED) == stamp:
             return sum(1 for meta in by_id.values() if meta.get("dup_group"))
         signatures = self.signatures_of({a: m["version"] for a, m in by_id.items()}, known)
         self.drop_legacy_signatures()

@@ -368,9 +368,18 @@ def test_grouping_runs_when_the_committed_versions_change_and_only_then(tmp_path
     groups = {m["article_id"]: m.get("dup_group", "") for m in Store.open(settings).described()}
     assert groups["wire.jsonl#0"] == groups["wire.jsonl#2"] == "wire.jsonl#0" and groups["wire.jsonl#1"] == ""
 
-    stricter = build_index(folder, settings=settings.with_(duplicate_threshold=1.01))  # no grouping at all
-    assert stricter.near_duplicates == 0 and len(grouped) == 1
-    assert not any(m.get("dup_group") for m in Store.open(settings).described())
+    stricter = build_index(folder, settings=settings.with_(duplicate_threshold=0.99))  # another threshold
+    assert stricter.near_duplicates == 2 and len(grouped) == 2
+    full = build_index(folder, settings=settings.with_(duplicate_threshold=0.99), full=True)  # --full: always
+    assert full.near_duplicates == 2 and len(grouped) == 3
+
+    # removed, then put back at the same version by a run killed before it grouped: the stamp
+    # went with the removal, so the next run groups again
+    store = Store.open(settings)
+    store.remove_article("wire.jsonl#2")
+    assert not store.info.get(GROUPED)
+    again = build_index(folder, settings=settings.with_(duplicate_threshold=0.99))
+    assert again.added == 1 and again.near_duplicates == 2 and len(grouped) == 4
 
 
 def test_signatures_of_an_older_hashing_scheme_are_computed_again(tmp_path, settings):

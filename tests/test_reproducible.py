@@ -245,6 +245,17 @@ def test_the_graph_is_cheap_while_search_is_exact_and_rebuilt_for_searching_by_t
     assert {f"ef_construction 4 -> {settings.hnsw_ef_construction}",
             f"max_neighbors 4 -> {settings.hnsw_max_neighbors}"} <= set(index_status(switched).hnsw_pending)
 
+    # a sharded build never copies the collection (other machines may be writing it): the
+    # graph stays the cheap one, searched exactly, until an unsharded build
+    sharded = build_index(folder, settings=outgrown, shard="1/1")
+    assert sharded.added == 1 and Store.open(outgrown).graph_is_cheap()
+    assert HybridSearch(outgrown).dense.exact
+    shutil.rmtree(folder)
+    folder.mkdir()
+    shutil.copy2(first, folder / first.name)
+    build_index(folder, settings=settings)  # back below the limit: searched exactly, nothing rebuilt
+    shutil.copy2(second, folder / second.name)
+
     report = build_index(folder, settings=outgrown)  # starts at the limit, ends past it
     store = Store.open(outgrown)
     assert report.added == 1 and store.sentences.count() > limit
