@@ -77,7 +77,7 @@ class DenseSearch:
     def sync(self, committed: Mapping[str, str], sentences: int) -> None:
         """Follow the committed articles ({id: version}; `sentences` in all): load the vectors
         of versions not held yet, drop the rest. Only new versions are read from Chroma."""
-        exact = hnsw.search_is_exact(self.store, self.settings.dense_search, sentences)
+        exact = hnsw.search_is_exact(self.store, sentences)
         with self._lock:
             if not exact:
                 self.exact = False  # before the matrix goes: a search meanwhile asks Chroma

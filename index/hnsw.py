@@ -48,13 +48,13 @@ def drift(store: Store, sentences: float | None = None) -> dict[str, tuple[Any, 
             if have.get(key) is not None and have.get(key) != want and (searched or key not in FIXED)}
 
 
-def search_is_exact(store: Store, mode: str, sentences: int) -> bool:
+def search_is_exact(store: Store, sentences: int) -> bool:
     """Whether questions are compared with every sentence vector, not searched through the
-    graph (`settings.dense_search` = `mode`, which `store` was opened under): also while the
-    graph is still the cheap one of a store searched exactly so far (a build that crossed
-    the limit, or a switch to `hnsw`, until the next `assistant index` rebuilds it): its
-    records carry no outlet or date for a filter, and its neighbours are too few."""
-    return mode == "exact" or not store.graph_searched(sentences) or store.graph_is_cheap()
+    graph (`settings.dense_search`, which `store` was opened under, at `sentences`): also
+    while the graph is still the cheap one of a store searched exactly so far (a build that
+    crossed the limit, or a switch to `hnsw`, until the next `assistant index` rebuilds it):
+    its records carry no outlet or date for a filter, and its neighbours are too few."""
+    return not store.graph_searched(sentences) or store.graph_is_cheap()
 
 
 def conform(store: Store, progress=None, *, rebuild: bool = True) -> str:

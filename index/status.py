@@ -44,7 +44,7 @@ def index_status(settings: Settings | None = None) -> IndexStatus:
     store = Store.open(settings)
     counts = store.counts()
     info = store.info
-    exact = hnsw.search_is_exact(store, settings.dense_search, counts["sentences"])
+    exact = hnsw.search_is_exact(store, counts["sentences"])
     pending = tuple(f"{name} {have} -> {want}" for name, (have, want) in sorted(hnsw.drift(store).items()))
     return IndexStatus(articles=counts["articles"], chunks=counts["chunks"], sentences=counts["sentences"],
                        model=info.get("model") or resolve_model(settings.embedding_model)[0],

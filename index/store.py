@@ -337,14 +337,18 @@ class Store:
         return (fresh.metadata or {}).get("generation")
 
     def _touch(self, **info: Any) -> None:
-        self.articles.modify(metadata={**self.info, **info, "generation": time.time_ns()})
+        self._note(**info, generation=time.time_ns())
+
+    def _note(self, **info: Any) -> None:
+        """Set keys of the store's info (Chroma replaces a collection's metadata whole)."""
+        self.articles.modify(metadata={**self.info, **info})
 
     def _forget_grouping(self) -> None:
         """Before the committed versions change, drop the stamp of the last grouping: a run
         killed before it groups again would otherwise find a stamp to trust (an article
         removed, then put back at the same version, without its group)."""
         if self.info.get(GROUPED):
-            self.articles.modify(metadata={**self.info, GROUPED: ""})
+            self._note(**{GROUPED: ""})
 
     def mark_built(self, **info: Any) -> None:
         self._touch(**info, last_build=time.time())
@@ -538,7 +542,7 @@ class Store:
                                                                for g in changes.values()])
             self._touch()
         # after the groups: a run killed before this line groups again
-        self.articles.modify(metadata={**self.info, GROUPED: stamp})
+        self._note(**{GROUPED: stamp})
         return len(groups)
 
     # -- reuse and rows for the lexical cache -----------------------------------------

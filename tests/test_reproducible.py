@@ -238,10 +238,10 @@ def test_the_graph_is_cheap_while_search_is_exact_and_rebuilt_for_searching_by_t
     question = "How much of Ukraine's territory does Russia occupy?"
     # the store is past the limit before the build ends: a reader then still searches exactly
     grown = Store.open(outgrown)
-    assert hnsw.search_is_exact(grown, "auto", limit + 1)
+    assert hnsw.search_is_exact(grown, limit + 1)
     # so does one switched to `hnsw` before a build gave the graph the searched values
     switched = settings.with_(dense_search="hnsw")
-    assert hnsw.search_is_exact(Store.open(switched), "hnsw", limit)
+    assert hnsw.search_is_exact(Store.open(switched), limit)
     assert {f"ef_construction 4 -> {settings.hnsw_ef_construction}",
             f"max_neighbors 4 -> {settings.hnsw_max_neighbors}"} <= set(index_status(switched).hnsw_pending)
 
