@@ -21,7 +21,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from .store import PAGE, Store, collection_configuration, record_owner, searched_metadata
+from .store import (
+    PAGE,
+    REBUILT,
+    REPLACED,
+    Store,
+    collection_configuration,
+    find_collection,
+    record_owner,
+    searched_metadata,
+)
 
 FIXED = ("ef_construction", "max_neighbors")  # set when a collection is created
 CHANGEABLE = ("ef_search", "num_threads")
@@ -79,15 +88,11 @@ def conform(store: Store, progress=None, *, rebuild: bool = True) -> str:
 
 def _names(store: Store) -> tuple[str, str, str]:
     name = f"{store.prefix}-sentences"
-    return name, f"{name}-next", f"{name}-old"
+    return name, name + REBUILT, name + REPLACED
 
 
 def _exists(store: Store, name: str) -> bool:
-    try:
-        store.client.get_collection(name, embedding_function=None)
-        return True
-    except Exception:  # Chroma raises NotFoundError (embedded) or a ValueError-like error (server)
-        return False
+    return find_collection(store.client, name) is not None
 
 
 def _recover(store: Store) -> None:
@@ -129,8 +134,9 @@ def _rebuild(store: Store, progress=None) -> None:
 
 
 def _take_name(store: Store, collection, name: str) -> None:
-    """Rename `collection` to `name`, which a reader opening the store in the moment between
-    the two renames may have created (empty)."""
+    """Rename `collection` to `name`, which a reader of an earlier version, opening the store
+    in the moment between the two renames, may have created (empty); readers now open the
+    copy then (`Store._find_sentences`)."""
     if _exists(store, name) and store.client.get_collection(name, embedding_function=None).count() == 0:
         store.client.delete_collection(name)
     collection.modify(name=name)

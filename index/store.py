@@ -172,6 +172,20 @@ def _short(error: Exception) -> str:
 # sentences' graph is not read while search is exact. Inserting 5,176 sentence vectors under
 # the searched parameters (ef_construction 200, M 32) cost 2.4-2.8 CPU s, under these 1.0-1.2.
 UNSEARCHED = {"ef_construction": 4, "max_neighbors": 4}
+# the names a rebuild of the sentence collection gives its copy and the collection it replaces
+# (suffixes of `<prefix>-sentences`; index/hnsw.py)
+REBUILT, REPLACED = "-next", "-old"
+
+
+def find_collection(client, name: str):
+    """The collection of that name, or None if there is none (embedded Chroma and a server
+    both say so with NotFoundError); anything else, such as a lost connection, is raised."""
+    from chromadb.errors import NotFoundError
+
+    try:
+        return client.get_collection(name, embedding_function=None)
+    except NotFoundError:
+        return None
 
 
 def hnsw_configuration(settings: Settings) -> dict:
@@ -235,11 +249,27 @@ class Store:
 
         try:  # the configuration is a new collection's; an existing one keeps its own
             self.articles, self.chunks = get("articles", UNSEARCHED), get("chunks", UNSEARCHED)
-            self.sentences = get("sentences", self.sentence_graph(0))
+            self.sentences = self._find_sentences() or get("sentences", self.sentence_graph(0))
         except StoreUnavailable:
             raise
         except Exception as error:
             raise StoreUnavailable(f"Cannot open the Chroma collections ({_short(error)}).") from None
+
+    def _find_sentences(self):
+        """The sentence collection by its name or, while a rebuild renames it (index/hnsw.py),
+        the complete copy about to take that name; None if there is none (a new store).
+
+        Between the rebuild's two renames no collection has the name: creating one there
+        would give this reader an empty index (which the rebuild then deletes under it). A
+        handle names a collection by id, so one opened on the copy stays good after the
+        rename. A copy still being filled is never opened: the name is the old collection's
+        until the copy is complete. The name is looked up again after the copy: the rename
+        may have happened in between."""
+        name = f"{self.prefix}-sentences"
+        for candidate in (name, name + REBUILT, name, name + REPLACED):
+            if (found := find_collection(self.client, candidate)) is not None:
+                return found
+        return None
 
     # -- reading the state ------------------------------------------------------------
     def _all(self, collection, include: list[str], where: dict | None = None) -> Iterable[tuple[str, Any]]:

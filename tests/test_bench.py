@@ -104,3 +104,19 @@ def test_story_scores_on_a_known_clustering():
     found = stories.scores(predicted, truth)
     assert (found["purity"], found["completeness"]) == (round(5 / 6, 3), round(5 / 6, 3))
     assert found["found"] == "2/2" and found["missed"] == []
+
+
+def test_the_graph_recall_is_measured_on_a_copy_and_the_built_index_keeps_its_graph(sample_folder, settings):
+    """`make bench` measures the searched graph's recall, then memory and cold start on the index as built."""
+    from recall import index_recall
+
+    from index import build_index, hnsw
+    from index.store import Store
+
+    build_index(sample_folder, settings=settings)  # searched exactly: the cheap graph
+    before = hnsw.configuration(Store.open(settings).sentences)
+    figures = index_recall(settings, [{"question": "How much of Ukraine's territory does Russia occupy?"}], k=5)
+    assert figures["hnsw"]["ef_construction"] == settings.hnsw_ef_construction != before["ef_construction"]
+    assert 0.0 <= figures["recall"] <= 1.0 and figures["sentences"] > 5
+    store = Store.open(settings)
+    assert hnsw.configuration(store.sentences) == before and store.graph_is_cheap()
