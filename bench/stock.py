@@ -70,14 +70,34 @@ class StockRag:
 
 
 def main() -> None:
+    import argparse
     import tempfile
 
-    folder, question = Path(sys.argv[1]), sys.argv[2]
+    parser = argparse.ArgumentParser(description="Build the stock pipeline over a folder and ask it one question.")
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("question")
+    parser.add_argument("--chroma-url", help="a Chroma server (http://host:port) instead of a local directory")
+    parser.add_argument("--collection", default="stock", help="the collection on the server (replaced)")
+    args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
-        store = build(folder, Path(tmp), embeddings())
+        if args.chroma_url:
+            from urllib.parse import urlparse
+
+            import chromadb
+
+            url = urlparse(args.chroma_url)
+            client = chromadb.HttpClient(host=url.hostname, port=url.port)
+            try:
+                client.delete_collection(args.collection)
+            except Exception:  # not there yet
+                pass
+            store = Chroma.from_documents(split(args.folder), embeddings(), client=client,
+                                          collection_name=args.collection, collection_metadata={"hnsw:space": "cosine"})
+        else:
+            store = build(args.folder, Path(tmp), embeddings())
         print(f"built in {time.perf_counter() - started:.1f} s")
-        answer, passages = StockRag(store).ask(question)
+        answer, passages = StockRag(store).ask(args.question)
         print(answer.text)
 
 

@@ -75,6 +75,10 @@ def test_a_small_benchmark_run_writes_every_section(tmp_path):
     short = next(r for r in rows if r["corpus"] == "short articles")
     assert short["articles"] > build["articles"] and short["stock_chunks"] > 0 and short["ours_model_s"] > 0
     assert all(p["parts"]["model"] > 0 and p["parts"]["Chroma"] > 0 for p in figures["throughput"]["profiles"])
+    # the same corpora as a user builds them: `assistant index` and bench/stock.py, each in a cold process
+    cold = figures["throughput"]["cold"]
+    assert {(r["corpus"], r["mode"]) for r in cold} == {(r["corpus"], r["mode"]) for r in rows}
+    assert all(r["ours_s"] > 0 and r["stock_s"] > 0 for r in cold) and "cold processes" in report
 
 
 def test_the_story_corpus_has_labelled_reports_that_are_not_copies(tmp_path):
