@@ -266,7 +266,7 @@ class Store:
         until the copy is complete. The name is looked up again after the copy: the rename
         may have happened in between."""
         name = f"{self.prefix}-sentences"
-        for candidate in (name, name + REBUILT, name, name + REPLACED):
+        for candidate in (name, name + REBUILT, name):
             if (found := find_collection(self.client, candidate)) is not None:
                 return found
         return None
