@@ -150,10 +150,12 @@ def cold_pair(corpus: str, folder: Path, work: Path, server: ChromaServer | None
             stock_command += ["--chroma-url", server.url, "--collection", f"stock-{name}"]
         data = work / f"ours-{name}"
         shutil.rmtree(data, ignore_errors=True)
-        env = {**os.environ, "ASSISTANT_DATA_DIR": str(data), "ASSISTANT_COLLECTION": f"ours-{name}",
+        # a user's environment: this bench turns the tokenizers' thread pool off for its own process
+        user = {key: value for key, value in os.environ.items() if key != "TOKENIZERS_PARALLELISM"}
+        env = {**user, "ASSISTANT_DATA_DIR": str(data), "ASSISTANT_COLLECTION": f"ours-{name}",
                "ASSISTANT_CHROMA_URL": server.url if server else ""}
         seconds = {}
-        for system, command, environment in (("stock", stock_command, os.environ),
+        for system, command, environment in (("stock", stock_command, user),
                                              ("ours", [python, "-m", "assistant.cli", "index", str(folder)], env)):
             started = time.perf_counter()
             subprocess.run(command, cwd=REPO, env=environment, check=True, stdout=subprocess.DEVNULL,
