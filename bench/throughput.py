@@ -427,9 +427,10 @@ def markdown(result: dict, profiles: list[dict] | None = None) -> list[str]:
         lines += [
             "",
             "The same builds as a user runs them (`--cold`; issue 22's own measurement): each system in a",
-            "process of its own, started cold, imports and model load included: `assistant index FOLDER`",
-            "into a fresh data dir, then `python bench/stock.py FOLDER QUESTION` (which also answers one",
-            "question), one right after the other:",
+            "process of its own, started cold, imports and model load included, in a user's environment",
+            "(without this bench's `TOKENIZERS_PARALLELISM=false`): `assistant index FOLDER` into a fresh",
+            "data dir, then `python bench/stock.py FOLDER QUESTION` (which also answers one question), one",
+            "right after the other:",
             "",
             "| corpus | Chroma | ours s | stock s | **build vs stock** |",
             "|---|---|---|---|---|",
