@@ -135,13 +135,16 @@ def pair(corpus: str, folder: Path, work: Path, embedder, stock_embeddings, serv
             "ratios": [round(r["ratio"], 3) for r in runs]}
 
 
-def cold_pair(corpus: str, folder: Path, work: Path, server: ChromaServer | None, repeats: int = 1) -> dict:
+def cold_pair(corpus: str, folder: Path, work: Path, server: ChromaServer | None, repeats: int = 1,
+              backend: str = "openvino") -> dict:
     """Both systems as a user runs them, each in a process of its own started cold (imports
-    and model load included): `assistant index FOLDER` into a fresh data dir, and
-    `python bench/stock.py FOLDER QUESTION` (which also answers the one question). Issue
-    22's own measurement; the row is the pair with the median ratio (the lower of two)."""
+    and model load included): `python bench/stock.py FOLDER QUESTION` (which also answers the
+    one question), then `assistant index FOLDER` into a fresh data dir. Issue 22's own
+    measurement; the row is the pair with the median ratio (the lower of two)."""
     mode = "server" if server else "embedded"
     python = sys.executable
+    # a user's environment: this bench turns the tokenizers' thread pool off for its own process
+    user = {key: value for key, value in os.environ.items() if key != "TOKENIZERS_PARALLELISM"}
     runs = []
     for repeat in range(repeats):
         name = f"cold-{corpus.split()[0]}-{mode}-{repeat + 1}"
@@ -150,10 +153,8 @@ def cold_pair(corpus: str, folder: Path, work: Path, server: ChromaServer | None
             stock_command += ["--chroma-url", server.url, "--collection", f"stock-{name}"]
         data = work / f"ours-{name}"
         shutil.rmtree(data, ignore_errors=True)
-        # a user's environment: this bench turns the tokenizers' thread pool off for its own process
-        user = {key: value for key, value in os.environ.items() if key != "TOKENIZERS_PARALLELISM"}
         env = {**user, "ASSISTANT_DATA_DIR": str(data), "ASSISTANT_COLLECTION": f"ours-{name}",
-               "ASSISTANT_CHROMA_URL": server.url if server else ""}
+               "ASSISTANT_CHROMA_URL": server.url if server else "", "ASSISTANT_EMBEDDING_BACKEND": backend}
         seconds = {}
         for system, command, environment in (("stock", stock_command, user),
                                              ("ours", [python, "-m", "assistant.cli", "index", str(folder)], env)):
@@ -168,14 +169,19 @@ def cold_pair(corpus: str, folder: Path, work: Path, server: ChromaServer | None
     return {"corpus": corpus, "mode": mode, **middle, "ratios": [round(r["ratio"], 3) for r in runs]}
 
 
-def measure_cold(work: Path, *, squad: Path = SQUAD, repeats: int = 1, server: bool = True) -> list[dict]:
-    """Every corpus as `cold_pair` measures it, embedded and (`server`) on a fresh `chroma run` server."""
-    folders = corpora(work, squad)
-    rows = [cold_pair(corpus, folder, work, None, repeats) for corpus, folder in folders.items()]
-    if server:
+def measure_cold(work: Path, *, squad: Path = SQUAD, repeats: int = 1, server: tuple[str, ...] | None = None,
+                 only: tuple[str, ...] | None = None, backend: str = "openvino") -> list[dict]:
+    """Every corpus (of `only`) as `cold_pair` measures it, embedded, then each corpus of
+    `server` (default: all) on a `chroma run` server started empty (a server kept from an
+    earlier run would hold these builds already)."""
+    folders = {c: f for c, f in corpora(work, squad).items() if only is None or c in only}
+    rows = [cold_pair(corpus, folder, work, None, repeats, backend) for corpus, folder in folders.items()]
+    on_server = [c for c in folders if server is None or c in server]
+    if on_server:
+        shutil.rmtree(work / "chroma-server-cold", ignore_errors=True)
         chroma = ChromaServer(work / "chroma-server-cold")
         try:
-            rows += [cold_pair(corpus, folder, work, chroma, repeats) for corpus, folder in folders.items()]
+            rows += [cold_pair(corpus, folders[corpus], work, chroma, repeats, backend) for corpus in on_server]
         finally:
             chroma.stop()
     return rows
@@ -210,6 +216,7 @@ def measure(work: Path, embedder, stock_embeddings, *, squad: Path = SQUAD, serv
         keep({**row, **(models_alone(folder, embedder, stock_embeddings) if models else {})})
     on_server = [c for c in folders if server is None or c in server]
     if on_server:
+        shutil.rmtree(work / "chroma-server", ignore_errors=True)  # started empty, as `measure_cold`'s
         chroma = ChromaServer(work / "chroma-server")
         try:
             for corpus in on_server:
@@ -428,8 +435,8 @@ def markdown(result: dict, profiles: list[dict] | None = None) -> list[str]:
             "",
             "The same builds as a user runs them (`--cold`; issue 22's own measurement): each system in a",
             "process of its own, started cold, imports and model load included, in a user's environment",
-            "(without this bench's `TOKENIZERS_PARALLELISM=false`): `assistant index FOLDER` into a fresh",
-            "data dir, then `python bench/stock.py FOLDER QUESTION` (which also answers one question), one",
+            "(without this bench's `TOKENIZERS_PARALLELISM=false`): `python bench/stock.py FOLDER QUESTION`",
+            "(which also answers one question), then `assistant index FOLDER` into a fresh data dir, one",
             "right after the other:",
             "",
             "| corpus | Chroma | ours s | stock s | **build vs stock** |",
@@ -536,9 +543,10 @@ def main() -> None:
                 result[key] = json.loads(Path(path).read_text())
         write_section(Path(args.out), markdown(result, result.get("profiles")))
         return
+    cold_options = {"repeats": args.repeats, "server": tuple(c for c in args.server.split(",") if c),
+                    "only": tuple(args.corpora.split(",")) if args.corpora else None, "backend": args.backend}
     if args.cold_only:
-        (work / "cold.json").write_text(json.dumps(measure_cold(work, repeats=args.repeats, server=bool(args.server)),
-                                                   indent=2))
+        (work / "cold.json").write_text(json.dumps(measure_cold(work, **cold_options), indent=2))
         return
     embedder = run.warm_embedder(Settings.load(env={}, embedding_backend=args.backend))
     if args.profile_only:
@@ -563,7 +571,7 @@ def main() -> None:
     elif not args.no_profile:
         result["profiles"] = profiles(work, embedder)
     if args.cold:
-        result["cold"] = measure_cold(work, repeats=args.repeats, server=bool(args.server))
+        result["cold"] = measure_cold(work, **cold_options)
     result["command"] = " ".join(["python", "bench/throughput.py", *sys.argv[1:]])
     (work / "result.json").write_text(json.dumps(result, indent=2))
     print(json.dumps(result, indent=2))

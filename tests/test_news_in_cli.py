@@ -32,9 +32,16 @@ class Running:
     """A long-running command whose stdout lines arrive in a queue."""
 
     def __init__(self, *args):
-        self.process = subprocess.Popen([sys.executable, "-m", "assistant.cli", *args], cwd=REPO,
-                                        env=os.environ.copy(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                        text=True)
+        # a Ctrl-C must reach the command as a user's would: a job a shell starts in the background
+        # (a CI run) inherits SIGINT ignored, and a process keeps an ignored signal across exec; one
+        # caught here is the default again in the child
+        previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+        try:
+            self.process = subprocess.Popen([sys.executable, "-m", "assistant.cli", *args], cwd=REPO,
+                                            env=os.environ.copy(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                            text=True)
+        finally:
+            signal.signal(signal.SIGINT, previous)
         self.lines: queue.Queue = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
 
