@@ -53,10 +53,18 @@ def split(folder: Path) -> list[Document]:
                                      metadatas=[{"article_id": a.id, "title": a.title} for a in articles])
 
 
-def build(folder: Path, persist: Path, embedding: HuggingFaceEmbeddings) -> Chroma:
-    """Split, embed and store every article (the stock pipeline has no incremental update)."""
-    return Chroma.from_documents(split(folder), embedding, persist_directory=str(persist),
-                                 collection_name="stock", collection_metadata={"hnsw:space": "cosine"})
+def build(folder: Path, persist: Path | None, embedding: HuggingFaceEmbeddings, *, client=None,
+          collection: str = "stock") -> Chroma:
+    """Split, embed and store every article (the stock pipeline has no incremental update):
+    under `persist`, or in `collection` of a Chroma server's `client`, replaced."""
+    if client is not None:
+        try:
+            client.delete_collection(collection)
+        except Exception:  # not there yet
+            pass
+    return Chroma.from_documents(split(folder), embedding, client=client,
+                                 persist_directory=None if persist is None else str(persist),
+                                 collection_name=collection, collection_metadata={"hnsw:space": "cosine"})
 
 
 class StockRag:
@@ -87,13 +95,8 @@ def main() -> None:
             import chromadb
 
             url = urlparse(args.chroma_url)
-            client = chromadb.HttpClient(host=url.hostname, port=url.port)
-            try:
-                client.delete_collection(args.collection)
-            except Exception:  # not there yet
-                pass
-            store = Chroma.from_documents(split(args.folder), embeddings(), client=client,
-                                          collection_name=args.collection, collection_metadata={"hnsw:space": "cosine"})
+            store = build(args.folder, None, embeddings(), client=chromadb.HttpClient(host=url.hostname, port=url.port),
+                          collection=args.collection)
         else:
             store = build(args.folder, Path(tmp), embeddings())
         print(f"built in {time.perf_counter() - started:.1f} s")

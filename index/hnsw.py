@@ -137,7 +137,8 @@ def _take_name(store: Store, collection, name: str) -> None:
     """Rename `collection` to `name`, which a reader of an earlier version, opening the store
     in the moment between the two renames, may have created (empty); readers now open the
     copy then (`Store._find_sentences`)."""
-    if _exists(store, name) and store.client.get_collection(name, embedding_function=None).count() == 0:
+    found = find_collection(store.client, name)
+    if found is not None and found.count() == 0:
         store.client.delete_collection(name)
     collection.modify(name=name)
 

@@ -297,7 +297,7 @@ def test_a_rebuild_killed_midway_is_undone_or_finished(sample_folder, settings):
     assert "20%" in reader.answer(question).text
     assert name not in {c.name for c in store.client.list_collections()}
     assert build_index(sample_folder, settings=settings).sentences_embedded == 0
-    assert "20%" in reader.answer(question).text  # its collection took the name under it
+    assert "20%" in reader.answer(question).text  # and after the copy has taken the name
     store = Store.open(settings)
     assert store.sentences.count() == count
     assert not {f"{name}-next", f"{name}-old"} & {c.name for c in store.client.list_collections()}
